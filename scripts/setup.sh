@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The README's first command: installs everything on a fresh machine (npm packages, the pinned
+# helm/kustomize/sops/age into .tools/bin), builds, and renders the bundled examples.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund
+fi
+bash scripts/tools.sh
+npm run --silent build
+bash scripts/examples.sh

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+import { buildProgram } from './program.js';
+import { printError } from './output.js';
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((e: unknown) => {
+    process.exitCode = printError(e);
+  });

@@ -1,0 +1,40 @@
+import { Option, type Command } from 'commander';
+import { loadConfig, type GateConfig } from '../config/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+
+/** Flags every command shares; each has an env var (README config table). */
+export interface GlobalOptions {
+  config?: string;
+  logLevel: string;
+}
+
+/** Adds --config and --log-level to the root program. */
+export function addGlobalOptions(program: Command): void {
+  program
+    .addOption(new Option('-c, --config <file>', 'platform GateConfig file').env('SYNCGATE_CONFIG'))
+    .addOption(
+      new Option('--log-level <level>', 'log level (JSON logs on stderr)')
+        .env('SYNCGATE_LOG_LEVEL')
+        .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+        .default('warn'),
+    );
+}
+
+/** Loads what every command needs from the global flags. */
+export function loadGlobals(cmd: Command): { config: GateConfig; logger: Logger; globals: GlobalOptions } {
+  const globals = cmd.optsWithGlobals<GlobalOptions>();
+  const logger = createLogger({ level: globals.logLevel });
+  return { config: loadConfig(globals.config), logger, globals };
+}
+
+/** Collects repeatable `k=v` flags into a record. */
+export function collectKeyValue(value: string, prev: Record<string, string> = {}): Record<string, string> {
+  const i = value.indexOf('=');
+  if (i <= 0) throw new Error(`expected key=value, got ${JSON.stringify(value)}`);
+  return { ...prev, [value.slice(0, i)]: value.slice(i + 1) };
+}
+
+/** Collects a repeatable flag into an array. */
+export function collectList(value: string, prev: string[] = []): string[] {
+  return [...prev, value];
+}

@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import { addGlobalOptions } from './options.js';
+import { registerRender } from './render.js';
+import { registerDocs } from './docs.js';
+
+/** Builds the `syncgate` commander program; one file per command registers itself. */
+export function buildProgram(): Command {
+  const program = new Command('syncgate')
+    .description('render, decrypt and policy-gate Kubernetes manifests between Git and the cluster')
+    .version(process.env['npm_package_version'] ?? '0.1.0')
+    .showHelpAfterError()
+    .exitOverride((err) => {
+      // commander usage errors are exit code 2, like every usage/config error
+      process.exit(err.exitCode === 0 ? 0 : 2);
+    });
+  addGlobalOptions(program);
+  registerRender(program);
+  registerDocs(program);
+  return program;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3,
+};
+
+/** Parses a Kubernetes-style byte quantity (`64Mi`, `1Gi`, `500k`, `1024`). */
+export function parseBytes(v: string | number): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.floor(v) : undefined;
+  const m = /^(\d+(?:\.\d+)?)(|k|M|G|Ki|Mi|Gi)$/.exec(v.trim());
+  if (!m) return undefined;
+  return Math.floor(Number(m[1]) * (BYTE_UNITS[m[2] ?? ''] ?? 1));
+}
+
+/** Parses a Go-style duration (`60s`, `1m30s`, `500ms`, `2h`) to milliseconds. */
+export function parseDuration(v: string | number): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : undefined;
+  const s = v.trim();
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(s)) return undefined;
+  let total = 0;
+  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+    const n = Number(m[1]);
+    total += n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const)[m[2] as 'ms' | 's' | 'm' | 'h'];
+  }
+  return total;
+}
+
+/** zod type: byte quantity → number of bytes. */
+export const bytes = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const n = parseBytes(v);
+  if (n === undefined) {
+    ctx.addIssue({ code: 'custom', message: `invalid byte quantity ${JSON.stringify(v)} (use e.g. 64Mi, 1Gi)` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** zod type: duration → milliseconds. */
+export const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const n = parseDuration(v);
+  if (n === undefined) {
+    ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(v)} (use e.g. 60s, 1m30s)` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** zod type: a YYYY-MM-DD date or RFC 3339 timestamp (YAML may hand us a Date). */
+export const date = z.union([z.string(), z.date()]).transform((v, ctx) => {
+  const d = v instanceof Date ? v : new Date(v);
+  if (Number.isNaN(d.getTime())) {
+    ctx.addIssue({ code: 'custom', message: `invalid date ${JSON.stringify(String(v))} (use YYYY-MM-DD)` });
+    return z.NEVER;
+  }
+  return d.toISOString();
+});

@@ -1,0 +1,10 @@
+import { configJsonSchema } from './config/index.js';
+import { errorsMarkdown } from './errors/docs.js';
+
+/** Every generated doc file, by name under docs/; a unit test fails when a committed copy drifts. */
+export function generatedDocs(): Record<string, string> {
+  return {
+    'errors.md': errorsMarkdown(),
+    'gateconfig.schema.json': JSON.stringify(configJsonSchema(), null, 2) + '\n',
+  };
+}

@@ -1,0 +1,106 @@
+import { SyncgateError } from '../errors/index.js';
+import { identity, identityKey, type Resource } from '../k8s/index.js';
+import { Redactor } from '../log/index.js';
+import { render } from '../render/index.js';
+import { decryptResources, prepareSecrets } from '../sops/index.js';
+import { scan, decide } from '../policy/index.js';
+import type { GateRequest, GateResult } from './types.js';
+import { createWorkDir, removeWorkDir } from './workdir.js';
+
+function checkResources(resources: readonly Resource[], limit: number): void {
+  if (resources.length > limit) {
+    throw new SyncgateError('LIMIT_EXCEEDED', `rendered ${resources.length} resources, the limit is ${limit}`);
+  }
+  const seen = new Map<string, Resource>();
+  for (const r of resources) {
+    const key = identityKey(r.object);
+    const prev = seen.get(key);
+    if (prev) {
+      throw new SyncgateError(
+        'K8S_DUPLICATE_OBJECT',
+        `${identity(r.object)}: duplicate object in ${r.source} (first seen in ${prev.source})`,
+      );
+    }
+    seen.set(key, r);
+  }
+}
+
+/**
+ * The one pipeline behind every door: render → decrypt → (door transform) → scan → decide.
+ * Throws a SyncgateError when it cannot produce a verdict (render failure, decryption error,
+ * timeout, limit); returns a refusal as data when policies say no. Never returns a subset.
+ */
+export async function gate(req: GateRequest): Promise<GateResult> {
+  const redactor = req.redactor ?? new Redactor();
+  const deadline = req.deadline ?? Date.now() + req.config.spec.limits.renderTimeout;
+  const full: GateRequest & { redactor: Redactor; deadline: number } = { ...req, redactor, deadline };
+  const timings: Record<string, number> = {};
+  const time = async <T>(stage: string, f: () => Promise<T> | T): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await f();
+    } finally {
+      timings[stage] = Math.round((performance.now() - t0) * 10) / 10;
+    }
+  };
+
+  const workDir = await createWorkDir();
+  try {
+    const prepared = await time('prepare', () => prepareSecrets(full, workDir));
+    let resources = await time('render', () =>
+      render({
+        appDir: prepared.appDir,
+        repoRoot: prepared.repoRoot,
+        context: full.context,
+        options: full.options,
+        config: full.config,
+        workDir,
+        deadline,
+        redactor,
+        logger: full.logger,
+        extraValueFiles: prepared.extraValueFiles,
+        ...(full.signal ? { signal: full.signal } : {}),
+      }),
+    );
+    checkResources(resources, full.config.spec.limits.resources);
+    resources = await time('decrypt', () => decryptResources(resources, full));
+    if (full.postDecrypt) {
+      const t = full.postDecrypt;
+      resources = await time('transform', () => t(resources, full));
+    }
+    return await judge(resources, full, timings);
+  } finally {
+    await removeWorkDir(workDir);
+  }
+}
+
+/**
+ * Scans already-built resources and decides (the webhook door, `syncgate scan`): the same engine
+ * without render or decryption.
+ */
+export async function gateObjects(
+  resources: Resource[],
+  req: Pick<GateRequest, 'context' | 'config' | 'logger' | 'now' | 'redactor'>,
+  scope: 'app' | 'object' = 'app',
+): Promise<GateResult> {
+  return judge(resources, { ...req, redactor: req.redactor ?? new Redactor() }, {}, scope);
+}
+
+async function judge(
+  resources: Resource[],
+  req: Pick<GateRequest, 'context' | 'config' | 'logger' | 'now'> & { redactor: Redactor },
+  timings: Record<string, number>,
+  scope: 'app' | 'object' = 'app',
+): Promise<GateResult> {
+  const t0 = performance.now();
+  const result = await scan({
+    resources,
+    context: req.context,
+    config: req.config,
+    scope,
+    ...(req.now ? { now: req.now } : {}),
+  });
+  const decision = decide(result, req.config);
+  timings['scan'] = Math.round((performance.now() - t0) * 10) / 10;
+  return { resources, scan: result, decision, redactor: req.redactor, timings };
+}

@@ -1,0 +1,43 @@
+import type { GateConfig } from '../config/index.js';
+import type { Resource } from '../k8s/index.js';
+import type { Logger, Redactor } from '../log/index.js';
+import type { Decision, ScanResult } from '../policy/types.js';
+import type { AppContext, RenderOptions } from './context.js';
+
+/** A step a door may add between decryption and the scan (Flux postBuild substitution). */
+export type ResourceTransform = (resources: Resource[], req: GateRequest) => Promise<Resource[]> | Resource[];
+
+/** One render request, as every door builds it. */
+export interface GateRequest {
+  /** Directory of the app (Argo CD: the extracted appPath; CLI: the given path). */
+  appDir: string;
+  /** Repo root: no path from the app may resolve outside it. */
+  repoRoot: string;
+  /** Trusted context. */
+  context: AppContext;
+  /** Untrusted render options. */
+  options: RenderOptions;
+  config: GateConfig;
+  logger: Logger;
+  /** Absolute deadline (ms since epoch); defaults to now + limits.renderTimeout. */
+  deadline?: number;
+  signal?: AbortSignal;
+  /** Per-request secret mask; created by gate() when absent. */
+  redactor?: Redactor;
+  /** Runs after decryption, before the scan. */
+  postDecrypt?: ResourceTransform;
+  /** Clock for expiries (tests pin it). */
+  now?: Date;
+}
+
+/** What gate() returns: the objects and the verdict. Violations are data, not exceptions. */
+export interface GateResult {
+  /** Every rendered (decrypted, transformed) resource, in render order. */
+  resources: Resource[];
+  scan: ScanResult;
+  decision: Decision;
+  /** The request's redactor: doors pass any text they print through it. */
+  redactor: Redactor;
+  /** Milliseconds spent per stage. */
+  timings: Record<string, number>;
+}

@@ -1,0 +1,22 @@
+import type { GateConfig } from '../config/index.js';
+import type { AppContext, RenderOptions } from '../gate/context.js';
+import type { Logger, Redactor } from '../log/index.js';
+
+/** Everything a renderer needs; built by gate(). */
+export interface RenderInput {
+  appDir: string;
+  repoRoot: string;
+  context: AppContext;
+  options: RenderOptions;
+  config: GateConfig;
+  /** The request's private work dir (HOME and caches of the tools live here). */
+  workDir: string;
+  deadline: number;
+  signal?: AbortSignal;
+  redactor: Redactor;
+  logger: Logger;
+  /** Extra Helm values files (decrypted SOPS values) appended after the app's own. */
+  extraValueFiles: readonly string[];
+}
+
+export type SourceType = 'helm' | 'kustomize' | 'directory';

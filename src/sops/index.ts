@@ -1,0 +1,4 @@
+// SOPS decryption in-process with least-privilege age keys: parse, verify the MAC, unwrap the
+// data key with a key granted to this app only, decrypt values. It must never write plaintext
+// to persistent disk, log it, or choose a key from anything the repo controls.
+export { prepareSecrets, decryptResources, type PreparedSource } from './stage.js';
