@@ -68,3 +68,52 @@ export interface Decision {
   /** Warn-mode findings, one line each (stderr, admission warnings). */
   warnings: string[];
 }
+
+/** References to the controls a policy mirrors. */
+export interface PolicyReferences {
+  /** Pod Security Standards control, e.g. `Privileged Containers`. */
+  pss?: string;
+  /** Kubescape control id, e.g. `C-0057`. */
+  kubescape?: string;
+  /** Checkov check id, e.g. `CKV_K8S_16`. */
+  checkov?: string;
+  /** Any URL. */
+  url?: string;
+}
+
+/** Registry entry of a policy (built-in or custom). */
+export interface PolicyMeta {
+  /** `<pack>/<name>`, stable. */
+  id: string;
+  pack: string;
+  name: string;
+  severity: Severity;
+  /** One-line rule, as the docs show it. */
+  rule: string;
+  remediation: string;
+  references: PolicyReferences;
+  /** `app`: needs the whole render (skipped by the webhook); `object`: judges one object. */
+  scope: 'object' | 'app';
+  /** A mode the policy itself dictates (ValidatingAdmissionPolicyBinding validationActions). */
+  fixedMode?: Mode;
+}
+
+/** One violation a policy reports on one object; the engine turns it into a Finding. */
+export interface Violation {
+  path: string;
+  message: string;
+}
+
+/** What a policy check sees besides the object. */
+export interface CheckContext {
+  context: AppContext;
+  config: GateConfig;
+  /** The whole render (for app-scope policies); just the object in webhook scope. */
+  resources: readonly Resource[];
+  scope: 'app' | 'object';
+}
+
+/** A policy: metadata plus a pure check. It must not throw for bad input: report or skip. */
+export interface Policy extends PolicyMeta {
+  check(resource: Resource, ctx: CheckContext): Violation[];
+}
