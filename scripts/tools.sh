@@ -5,7 +5,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$root/.tools/bin"
-mkdir -p "$bin" "$root/.tools/stamps"
+# Built binaries are also kept in a per-user cache, so a fresh clone on the same machine (CI)
+# copies them instead of rebuilding.
+cache="${SYNCGATE_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/syncgate-tools}"
+mkdir -p "$bin" "$root/.tools/stamps" "$cache"
 
 # name|go package|version
 TOOLS=(
@@ -29,12 +32,17 @@ for t in "${TOOLS[@]}"; do
   if [[ -x "$bin/$name" && -f "$stamp" && "$(cat "$stamp")" == "$pkg@$ver" ]]; then
     continue
   fi
+  cached="$cache/$name-${ver}"
+  if [[ -x "$cached" ]]; then
+    cp "$cached" "$bin/$name" && echo "$pkg@$ver" >"$stamp"
+    continue
+  fi
   echo "tools: installing $name $ver" >&2
   (
     ldflags=""
     # helm reports its version from a link-time variable; without it `helm version` says v3.x-dev.
     [[ "$name" == helm ]] && ldflags="-X helm.sh/helm/v3/internal/version.version=$ver"
-    go install -ldflags "$ldflags" "$pkg@$ver" && echo "$pkg@$ver" >"$stamp"
+    go install -ldflags "$ldflags" "$pkg@$ver" && echo "$pkg@$ver" >"$stamp" && cp "$bin/$name" "$cached"
   ) &
   pids+=($!)
 done
