@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { loadConfig, type GateConfig } from '../config/index.js';
+import { SyncgateError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 
 /** Flags every command shares; each has an env var (README config table). */
@@ -30,7 +31,7 @@ export function loadGlobals(cmd: Command): { config: GateConfig; logger: Logger;
 /** Collects repeatable `k=v` flags into a record. */
 export function collectKeyValue(value: string, prev: Record<string, string> = {}): Record<string, string> {
   const i = value.indexOf('=');
-  if (i <= 0) throw new Error(`expected key=value, got ${JSON.stringify(value)}`);
+  if (i <= 0) throw new SyncgateError('USAGE_INVALID', `expected key=value, got ${JSON.stringify(value)}`);
   return { ...prev, [value.slice(0, i)]: value.slice(i + 1) };
 }
 
