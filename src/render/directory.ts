@@ -1,21 +1,21 @@
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
+import { SyncgateError } from '../errors/index.js';
 import { parseResources, type Resource } from '../k8s/index.js';
+import { displayPath, isInside } from './resolve-path.js';
 import type { RenderInput } from './types.js';
 
 const MANIFEST = /\.(ya?ml|json)$/i;
 
-/** Reads every YAML/JSON manifest of a plain directory (optionally recursive, with globs). */
-export async function renderDirectory(input: RenderInput): Promise<Resource[]> {
-  const opts = input.config.spec.render.directory;
-  const recurse = input.options.recurse ?? opts.recurse;
-  const include = input.options.include ?? opts.include;
-  const exclude = input.options.exclude ?? opts.exclude;
+/**
+ * Lists the manifest files of a plain directory in lexical order. Symlinks to files inside the
+ * repo are read; a symlink leaving the repo root (or dangling) is refused, as Argo CD's
+ * directory source does (`illegal filepath in symlink`). Symlinked directories are not followed.
+ */
+async function listManifests(input: RenderInput, recurse: boolean, include: string[], exclude: string[]): Promise<string[]> {
   const isIncluded = include.length ? picomatch(include, { dot: true }) : () => true;
   const isExcluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
-  const root = await realpath(input.repoRoot);
-
   const files: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -30,17 +30,40 @@ export async function renderDirectory(input: RenderInput): Promise<Resource[]> {
       if (!MANIFEST.test(e.name) || !isIncluded(rel) || isExcluded(rel)) continue;
       if (e.isSymbolicLink()) {
         const target = await realpath(full).catch(() => undefined);
-        if (target === undefined || (target !== root && !target.startsWith(root + sep))) continue;
+        if (target === undefined || !isInside(input.repoRoot, target)) {
+          throw new SyncgateError(
+            'RENDER_PATH_OUTSIDE_REPO',
+            `symlink ${displayPath(input.repoRoot, full)}: ${target === undefined ? 'target does not exist' : 'resolves outside the repo root'}`,
+          );
+        }
+        if (!(await stat(target)).isFile()) continue;
       } else if (!e.isFile()) continue;
       files.push(full);
     }
   };
   await walk(input.appDir);
+  return files;
+}
 
+/** Reads every YAML/JSON manifest of a plain directory (optionally recursive, with include/exclude globs). */
+export async function renderDirectory(input: RenderInput): Promise<Resource[]> {
+  const opts = input.config.spec.render.directory;
+  const files = await listManifests(
+    input,
+    input.options.recurse ?? opts.recurse,
+    input.options.include ?? opts.include,
+    input.options.exclude ?? opts.exclude,
+  );
+  const limit = input.config.spec.limits.manifestBytes;
+  let total = 0;
   const out: Resource[] = [];
   for (const f of files) {
-    const rel = relative(input.appDir, f).split(sep).join('/');
-    out.push(...parseResources(await readFile(f, 'utf8'), rel));
+    const text = await readFile(f, 'utf8');
+    total += Buffer.byteLength(text);
+    if (total > limit) {
+      throw new SyncgateError('LIMIT_EXCEEDED', `${displayPath(input.appDir, f)}: manifests exceed ${limit} bytes`);
+    }
+    out.push(...parseResources(text, displayPath(input.appDir, f)));
   }
   return out;
 }

@@ -3,4 +3,9 @@
 // network, and no path from the app may resolve outside the repo root.
 export { render } from './render.js';
 export { renderDirectory } from './directory.js';
+export { renderHelm, helmTemplateArgs, releaseNameFor } from './helm.js';
+export { renderKustomize, kustomizeBuildArgs } from './kustomize.js';
+export { detectSourceType, findKustomization, KUSTOMIZATION_FILES } from './detect.js';
+export { isRemoteReference } from './check-kustomization.js';
+export { resolveInsideRepo } from './resolve-path.js';
 export type { RenderInput, SourceType } from './types.js';

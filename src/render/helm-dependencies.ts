@@ -1,0 +1,75 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SyncgateError } from '../errors/index.js';
+import { parseDocuments } from '../k8s/index.js';
+import { displayPath } from './resolve-path.js';
+
+interface Dependency {
+  name: string;
+  version?: string;
+  repository?: string;
+  alias?: string;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function readDependencies(chartYaml: string, source: string): Dependency[] {
+  const docs = parseDocuments(chartYaml, source);
+  const chart = docs[0];
+  if (!isMap(chart)) throw new SyncgateError('RENDER_HELM_CHART_INVALID', `${source}: not a mapping`);
+  const deps = chart['dependencies'];
+  if (deps === undefined || deps === null) return [];
+  if (!Array.isArray(deps)) throw new SyncgateError('RENDER_HELM_CHART_INVALID', `${source}: dependencies is not a list`);
+  return deps.map((d: unknown, i) => {
+    if (!isMap(d) || typeof d['name'] !== 'string' || d['name'] === '') {
+      throw new SyncgateError('RENDER_HELM_CHART_INVALID', `${source}: dependencies[${i}]: missing name`);
+    }
+    const str = (k: string): Record<string, string> => (typeof d[k] === 'string' ? { [k]: d[k] } : {});
+    return { name: d['name'], ...str('version'), ...str('repository'), ...str('alias') };
+  });
+}
+
+/** A vendored subchart: `charts/<name>/Chart.yaml` or `charts/<name>-<version>.tgz`. */
+async function vendoredNames(chartDir: string): Promise<{ dirs: Set<string>; archives: string[] }> {
+  const entries = await readdir(join(chartDir, 'charts'), { withFileTypes: true }).catch(() => []);
+  const dirs = new Set<string>();
+  const archives: string[] = [];
+  for (const e of entries) {
+    if (e.name.endsWith('.tgz') || e.name.endsWith('.tar.gz')) archives.push(e.name);
+    else if (e.isDirectory() || e.isSymbolicLink()) dirs.add(e.name);
+  }
+  return { dirs, archives };
+}
+
+/**
+ * Checks, before helm runs, that every dependency in Chart.yaml is vendored under `charts/`
+ * (recursively for vendored subchart dirs). syncgate never lets helm reach a repository, so a
+ * missing one is a clear error instead of a network call or helm's generic message.
+ */
+export async function checkHelmDependencies(chartDir: string, repoRoot: string): Promise<void> {
+  const source = displayPath(repoRoot, join(chartDir, 'Chart.yaml'));
+  const text = await readFile(join(chartDir, 'Chart.yaml'), 'utf8');
+  const deps = readDependencies(text, source);
+  if (deps.length === 0) return;
+  const { dirs, archives } = await vendoredNames(chartDir);
+  for (const d of deps) {
+    const dirName = [d.name, d.alias].find((n) => n !== undefined && dirs.has(n));
+    const versioned = new RegExp(`^${d.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-v?\\d`);
+    const archive = archives.find((a) => versioned.test(a));
+    if (dirName !== undefined) {
+      await checkHelmDependencies(join(chartDir, 'charts', dirName), repoRoot);
+      continue;
+    }
+    if (archive !== undefined) continue;
+    const repo = d.repository ?? '';
+    const from = repo === '' ? '' : ` from ${repo}`;
+    const remote = /^(oci|https?):\/\//.test(repo) || repo.startsWith('@') ? ' (syncgate never downloads charts)' : '';
+    throw new SyncgateError(
+      'RENDER_HELM_DEPENDENCY_MISSING',
+      `${source}: dependency ${d.name}${d.version ? ` ${d.version}` : ''}${from} is not vendored under charts/${remote}: run \`helm dependency build\` and commit charts/`,
+      { details: { chart: source, dependency: d.name, repository: repo } },
+    );
+  }
+}

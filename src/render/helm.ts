@@ -1,0 +1,83 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isSyncgateError, SyncgateError } from '../errors/index.js';
+import { resolveTool, run, toolEnv } from '../exec/index.js';
+import type { Resource } from '../k8s/index.js';
+import { checkHelmDependencies } from './helm-dependencies.js';
+import { checkSymlinks } from './check-symlinks.js';
+import { parseHelmOutput } from './parse-helm-output.js';
+import { displayPath, resolveInsideRepo } from './resolve-path.js';
+import type { RenderInput } from './types.js';
+
+// Helm's own release-name rule (pkg/chartutil ValidateReleaseName); it also keeps a hostile
+// name such as `--post-renderer=…` from being read as a flag.
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The release name: the option, else the app name (`<ns>_<name>` for apps outside argocd's namespace → `<name>`). */
+export function releaseNameFor(input: Pick<RenderInput, 'options' | 'context'>): string {
+  const name = input.options.releaseName ?? input.context.appName.split('_').pop() ?? '';
+  if (name.length > 53 || !RELEASE_NAME.test(name)) {
+    throw new SyncgateError(
+      'RENDER_HELM_FAILED',
+      `release name ${JSON.stringify(name)}: must be a DNS-1123 name of at most 53 characters (set the release-name parameter)`,
+    );
+  }
+  return name;
+}
+
+/** Builds the `helm template` argv (every value in `--flag=value` form, so no value reads as a flag). */
+export async function helmTemplateArgs(input: RenderInput): Promise<string[]> {
+  const { appDir, repoRoot, context, options, config } = input;
+  const args = ['template', releaseNameFor(input), appDir];
+  if (context.namespace) args.push(`--namespace=${context.namespace}`);
+  if (context.kubeVersion) args.push(`--kube-version=${context.kubeVersion}`);
+  if (context.apiVersions.length > 0) args.push(`--api-versions=${context.apiVersions.join(',')}`);
+  if (!options.skipCrds) args.push('--include-crds');
+  for (const f of options.valueFiles ?? []) {
+    args.push(`--values=${await resolveInsideRepo(repoRoot, appDir, f, 'values file')}`);
+  }
+  if (options.values !== undefined && options.values.trim() !== '') {
+    const inline = join(input.workDir, 'inline-values.yaml');
+    await writeFile(inline, options.values, { mode: 0o600 });
+    args.push(`--values=${inline}`);
+  }
+  for (const [k, v] of Object.entries(options.set ?? {})) args.push(`--set=${k}=${v}`);
+  for (const [k, v] of Object.entries(options.setString ?? {})) args.push(`--set-string=${k}=${v}`);
+  for (const f of input.extraValueFiles) args.push(`--values=${f}`);
+  args.push(...config.spec.render.helm.extraArgs);
+  return args;
+}
+
+/** Renders a self-contained Helm chart with `helm template` (no repository, no network). */
+export async function renderHelm(input: RenderInput): Promise<Resource[]> {
+  const { appDir, repoRoot, config } = input;
+  const label = displayPath(repoRoot, appDir);
+  await checkSymlinks(appDir, repoRoot);
+  await checkHelmDependencies(appDir, repoRoot);
+  const args = await helmTemplateArgs(input);
+  const helm = resolveTool('helm');
+  if (helm === undefined) throw new SyncgateError('EXEC_TOOL_MISSING', 'helm: not found (run scripts/tools.sh)');
+  let stdout: string;
+  try {
+    ({ stdout } = await run({
+      file: helm,
+      args,
+      cwd: appDir,
+      env: toolEnv(input.workDir, {}, { allowNetwork: config.spec.render.allowNetwork }),
+      deadline: input.deadline,
+      maxStdout: config.spec.limits.manifestBytes,
+      redactor: input.redactor,
+      ...(input.signal ? { signal: input.signal } : {}),
+    }));
+  } catch (e) {
+    if (isSyncgateError(e, 'EXEC_FAILED')) {
+      const tail = typeof e.details['stderrTail'] === 'string' ? e.details['stderrTail'] : '';
+      throw new SyncgateError('RENDER_HELM_FAILED', `helm template ${label}: ${tail || e.message}`, {
+        cause: e,
+        details: e.details,
+      });
+    }
+    throw e;
+  }
+  return parseHelmOutput(stdout, `helm template ${label}`);
+}
