@@ -1,0 +1,160 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { GateConfig } from '../config/index.js';
+import { SyncgateError } from '../errors/index.js';
+import { createWorkDir, gate, removeWorkDir, type AppContext, type GateResult } from '../gate/index.js';
+import { identity, type K8sObject, type Resource } from '../k8s/index.js';
+import { Redactor, type Logger } from '../log/index.js';
+import { render } from '../render/index.js';
+import type { FluxKustomization } from './kustomization.js';
+import { substituteResources } from './substitute.js';
+import { loadVariables, type SecretDecryptor, type VariableSource } from './variables.js';
+
+/** Everything `syncgate flux build` needs; the Kustomization is the trusted tenant identity. */
+export interface FluxBuildRequest {
+  kustomization: FluxKustomization;
+  /** Directory the Kustomization's path resolved to. */
+  appDir: string;
+  /** Source root: no path may leave it. */
+  repoRoot: string;
+  /** ConfigMaps/Secrets standing in for the cluster's objects (`--substitute-from`). */
+  sources: readonly VariableSource[];
+  config: GateConfig;
+  logger: Logger;
+  /** Strict substitution (Flux's StrictPostBuildSubstitutions, on by default since v1.9). */
+  strict?: boolean;
+  /** Decrypts a SOPS-encrypted `substituteFrom` Secret with the tenant's key. */
+  decryptSecret?: SecretDecryptor;
+  deadline?: number;
+  now?: Date;
+  redactor?: Redactor;
+}
+
+/** The verdict plus what Flux should sync: the build with SOPS objects still encrypted. */
+export interface FluxBuildResult {
+  gate: GateResult;
+  /** Objects to write with `--output` (encrypted where the repo had them encrypted). */
+  output: K8sObject[];
+}
+
+// Kinds the kustomize namespace transformer leaves alone (cluster-scoped).
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass',
+  'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding', 'APIService', 'IngressClass', 'RuntimeClass', 'CSIDriver', 'CSINode',
+  'VolumeSnapshotClass', 'ClusterIssuer', 'Node', 'PodSecurityPolicy',
+]);
+
+/** The trusted context of a Flux tenant: keys and exceptions match on `<namespace>/<name>`. */
+export function fluxContext(ks: FluxKustomization): AppContext {
+  return {
+    appName: ks.name,
+    namespace: ks.targetNamespace ?? ks.namespace,
+    project: '',
+    repoURL: '',
+    sourcePath: ks.path,
+    revision: '',
+    kubeVersion: '',
+    apiVersions: [],
+    fluxKustomization: `${ks.namespace}/${ks.name}`,
+  };
+}
+
+function withTargetNamespace(obj: K8sObject, ns: string | undefined): K8sObject {
+  if (ns === undefined || CLUSTER_SCOPED.has(obj.kind) || obj.metadata.namespace === ns) return obj;
+  return { ...obj, metadata: { ...obj.metadata, namespace: ns } };
+}
+
+const SOPS_MARKERS = ['sops_mac=', '"sops":', 'sops:\n', '"mac": "ENC['];
+
+/** True when an object is still SOPS-encrypted: top-level `sops`, or Secret data holding a SOPS file. */
+export function isEncrypted(obj: K8sObject): boolean {
+  const sops = obj['sops'];
+  if (typeof sops === 'object' && sops !== null) return true;
+  if (obj.kind !== 'Secret') return false;
+  const data = obj['data'];
+  if (typeof data !== 'object' || data === null) return false;
+  return Object.values(data as Record<string, unknown>).some(
+    (v) => typeof v === 'string' && SOPS_MARKERS.some((m) => Buffer.from(v, 'base64').toString('utf8').includes(m)),
+  );
+}
+
+/**
+ * kustomize-controller's build, then the gate: (SOPS inputs) → kustomize build → per object
+ * decrypt, then postBuild substitution → scan → decide. Returns the verdict and the objects
+ * Flux should sync, with every SOPS object still encrypted. Throws a SyncgateError when no
+ * verdict can be reached or the output would need plaintext.
+ */
+export async function fluxBuild(req: FluxBuildRequest): Promise<FluxBuildResult> {
+  const ks = req.kustomization;
+  const context = fluxContext(ks);
+  const redactor = req.redactor ?? new Redactor();
+  const deadline = req.deadline ?? Date.now() + req.config.spec.limits.renderTimeout;
+  const options = { recurse: true };
+
+  // The encrypted build: what Flux will fetch. Rendered from the untouched source, so SOPS
+  // documents and SOPS-encrypted generator inputs stay encrypted.
+  const workDir = await createWorkDir('syncgate-flux-');
+  let encrypted: Resource[];
+  try {
+    encrypted = await render({
+      appDir: req.appDir, repoRoot: req.repoRoot, context, options, config: req.config, workDir, deadline, redactor,
+      logger: req.logger, extraValueFiles: [],
+    });
+  } finally {
+    await removeWorkDir(workDir);
+  }
+
+  const pb = ks.postBuild;
+  const vars = pb ? await loadVariables(pb.substituteFrom, pb.substitute, req.sources, redactor, req.decryptSecret) : new Map<string, string>();
+  let decrypted: Resource[] = [];
+
+  const result = await gate({
+    appDir: req.appDir,
+    repoRoot: req.repoRoot,
+    context,
+    options,
+    config: req.config,
+    logger: req.logger,
+    redactor,
+    deadline,
+    ...(req.now ? { now: req.now } : {}),
+    postDecrypt: (resources) => {
+      const placed = resources.map((r) => ({ ...r, object: withTargetNamespace(r.object, ks.targetNamespace) }));
+      for (const [i, r] of placed.entries()) {
+        const before = encrypted[i]?.object;
+        const wasEncrypted = r.encryptedInRepo === true || (before !== undefined && isEncrypted(before));
+        if (wasEncrypted && !ks.decryption && r.object.kind === 'Secret') {
+          // kustomize-controller refuses a Secret that still has `sops` when decryption is off.
+          throw new SyncgateError(
+            'FLUX_SECRET_ENCRYPTED',
+            `${identity(r.object)}: is SOPS-encrypted but the Kustomization has no spec.decryption`,
+          );
+        }
+      }
+      decrypted = placed;
+      if (!pb) return placed;
+      return substituteResources(placed, vars, { strict: req.strict ?? true, strategy: pb.strategy });
+    },
+  });
+  if (result.decision.refused) return { gate: result, output: [] };
+  return { gate: result, output: encryptedOutput(encrypted, decrypted, ks.targetNamespace) };
+}
+
+/** Pairs the encrypted build with the decrypted one; any object changed by decryption must be emitted encrypted. */
+function encryptedOutput(encrypted: readonly Resource[], decrypted: readonly Resource[], targetNamespace: string | undefined): K8sObject[] {
+  if (encrypted.length !== decrypted.length) {
+    throw new SyncgateError(
+      'FLUX_OUTPUT_UNSAFE',
+      `the encrypted build has ${encrypted.length} objects, the decrypted one ${decrypted.length}`,
+    );
+  }
+  return encrypted.map((r, i) => {
+    const obj = withTargetNamespace(r.object, targetNamespace);
+    const dec = decrypted[i]!.object;
+    if (isDeepStrictEqual(obj, dec) || isEncrypted(obj)) return obj;
+    throw new SyncgateError(
+      'FLUX_OUTPUT_UNSAFE',
+      `${identity(dec)}: decryption changed an object that is not SOPS-encrypted in the build; writing it would leak plaintext`,
+    );
+  });
+}
