@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { addGlobalOptions } from './options.js';
 import { registerRender } from './render.js';
 import { registerDocs } from './docs.js';
+import { registerScan } from './scan.js';
 
 /** Builds the `syncgate` commander program; one file per command registers itself. */
 export function buildProgram(): Command {
@@ -16,5 +17,6 @@ export function buildProgram(): Command {
   addGlobalOptions(program);
   registerRender(program);
   registerDocs(program);
+  registerScan(program);
   return program;
 }

@@ -2,6 +2,7 @@ import { coreCodes } from './codes/core.js';
 import { renderCodes } from './codes/render.js';
 import { cmpCodes } from './codes/cmp.js';
 import { fluxCodes } from './codes/flux.js';
+import { policyCodes } from './codes/policy.js';
 import type { CodeSpec } from './codes/types.js';
 
 // Each domain keeps its codes in src/errors/codes/<domain>.ts; this is the one registry.
@@ -11,6 +12,7 @@ export const CODES = {
   ...renderCodes,
   ...cmpCodes,
   ...fluxCodes,
+  ...policyCodes,
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof CODES;

@@ -1,13 +1,97 @@
+import { createHash } from 'node:crypto';
 import type { GateConfig } from '../config/index.js';
-import type { Decision, ScanInput, ScanResult } from './types.js';
+import { SyncgateError } from '../errors/index.js';
+import { identity, identityKey } from '../k8s/index.js';
+import { gateMetrics } from '../server/metrics.js';
+import { activePolicies } from './registry.js';
+import { WaiverBook } from './waivers.js';
+import type { CheckContext, Decision, Finding, ScanInput, ScanResult, Violation } from './types.js';
+import { reportDecision } from './report.js';
 
 /** Runs every enabled policy over the resources; findings are data, in a deterministic order. */
 export async function scan(input: ScanInput): Promise<ScanResult> {
   await Promise.resolve();
-  return { findings: [], notices: [], scanned: input.resources.length };
+  return scanSync(input);
+}
+
+/** The synchronous core of `scan` (benchmarks and the webhook call it directly). */
+export function scanSync(input: ScanInput): ScanResult {
+  const { resources, config, scope } = input;
+  const policies = activePolicies(config).filter((a) => scope === 'app' || a.policy.scope === 'object');
+  const ctx: CheckContext = { context: input.context, config, resources, scope };
+  const book = new WaiverBook(config, input.context, input.now ?? new Date());
+  const findings: Finding[] = [];
+  for (const r of resources) {
+    let id: string | undefined;
+    let key: string | undefined;
+    for (const { policy, mode } of policies) {
+      let violations: Violation[];
+      try {
+        violations = policy.check(r, ctx);
+      } catch (e) {
+        // Fail closed: a policy that cannot judge an object refuses the render.
+        throw new SyncgateError('POLICY_EVAL_FAILED', `${identity(r.object)}: ${policy.id}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+      if (violations.length === 0) continue;
+      id ??= identity(r.object);
+      key ??= identityKey(r.object);
+      for (const v of violations) {
+        const ns = r.object.metadata.namespace;
+        const waived = book.waive(policy.id, r.object, id);
+        findings.push({
+          policy: policy.id,
+          severity: policy.severity,
+          mode,
+          object: id,
+          kind: r.object.kind,
+          ...(ns !== undefined ? { namespace: ns } : {}),
+          name: r.object.metadata.name,
+          source: r.source,
+          doc: r.doc,
+          path: v.path,
+          message: v.message,
+          remediation: policy.remediation,
+          fingerprint: createHash('sha256').update(`${policy.id}|${key}|${v.path}`).digest('hex').slice(0, 16),
+          ...(waived ? { waived } : {}),
+        });
+      }
+    }
+  }
+  findings.sort(compareFindings);
+  const result: ScanResult = { findings, notices: book.collected(), scanned: resources.length };
+  record(result, input);
+  return result;
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return cmp(a.object, b.object) || cmp(a.policy, b.policy) || cmp(a.path, b.path) || cmp(a.message, b.message);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function record(result: ScanResult, input: ScanInput): void {
+  const counts = new Map<string, { policy: string; mode: string; n: number }>();
+  for (const f of result.findings) {
+    if (f.waived) continue;
+    const k = `${f.policy}\0${f.mode}`;
+    const c = counts.get(k);
+    if (c) c.n++;
+    else counts.set(k, { policy: f.policy, mode: f.mode, n: 1 });
+  }
+  const metric = gateMetrics().findings;
+  for (const c of counts.values()) metric.inc({ policy: c.policy, mode: c.mode }, c.n);
+  const log = input.logger;
+  if (!log) return;
+  for (const f of result.findings) {
+    if (f.mode === 'enforce' && !f.waived) continue; // the door logs the refusal with the full report
+    log.info({ finding: f }, f.waived ? 'policy finding waived' : `policy finding (${f.mode})`);
+  }
+  for (const n of result.notices) log.warn({ notice: n.message }, 'policy notice');
 }
 
 /** Any enforce finding refuses the whole render; warn/audit findings are reported. */
 export function decide(result: ScanResult, _config: GateConfig): Decision {
-  return { refused: false, summary: `${result.scanned} resources scanned, no findings`, report: '', warnings: [] };
+  return reportDecision(result);
 }

@@ -1,5 +1,15 @@
 // The policy engine: a registry of built-in and CEL (ValidatingAdmissionPolicy) policies,
 // modes, thresholds and exceptions from the platform config only, and the decision. Findings
-// are data, never exceptions; a finding never carries a secret value.
-export { scan, decide } from './engine.js';
+// are data, never exceptions; a finding never carries a secret value, and no annotation in the
+// repo waives anything the platform config does not allow to be waived inline.
+export { scan, scanSync, decide } from './engine.js';
+export { BUILTIN_POLICIES, activePolicies, modeFor } from './registry.js';
+export { findingLine, reportDecision, REPORT_LINES } from './report.js';
+export { toSarif, type LineOf } from './sarif.js';
+export { toJunit } from './junit.js';
+export { readManifests, manifestsFromText, type ManifestSet } from './read-manifests.js';
+export { podViewOf, WORKLOAD_KINDS, type PodView, type ContainerRef } from './podspec.js';
+export { WAIVER_ANNOTATION } from './waivers.js';
+export { SECRET_RULES } from './packs/secret-rules.js';
+export { policiesMarkdown } from './docs.js';
 export type * from './types.js';

@@ -1,6 +1,7 @@
 import type { Resource } from '../k8s/index.js';
 import type { AppContext } from '../gate/context.js';
 import type { GateConfig } from '../config/index.js';
+import type { Logger } from '../log/index.js';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export type Mode = 'enforce' | 'warn' | 'audit';
@@ -32,6 +33,10 @@ export interface Finding {
   remediation: string;
   /** Set when an exception or an allowed inline waiver covers the finding. */
   waived?: Waiver;
+  /** Stable hash of policy, object and path (SARIF partialFingerprints); never derived from a secret alone. */
+  fingerprint?: string;
+  /** Index of the document within its source (0-based), for report locations. */
+  doc?: number;
 }
 
 /** A note about the scan itself (expired exceptions, rejected inline waivers, skipped policies). */
@@ -56,6 +61,8 @@ export interface ScanInput {
   scope: 'app' | 'object';
   /** Clock for exception expiry (tests pin it). */
   now?: Date;
+  /** When given, audit and warn findings and notices are logged here. */
+  logger?: Logger;
 }
 
 /** The decision over a scan. */
@@ -65,8 +72,20 @@ export interface Decision {
   summary: string;
   /** Short report for Argo CD's condition view (capped, grouped by object). */
   report: string;
-  /** Warn-mode findings, one line each (stderr, admission warnings). */
+  /** Warn-mode findings, one line each (stderr, admission warnings), then warn-level notices. */
   warnings: string[];
+  /** Counts behind the summary. */
+  counts?: DecisionCounts;
+}
+
+/** How many findings of each kind a decision saw. */
+export interface DecisionCounts {
+  enforce: number;
+  warn: number;
+  audit: number;
+  waived: number;
+  /** Objects with at least one unwaived enforce finding. */
+  refusedObjects: number;
 }
 
 /** References to the controls a policy mirrors. */

@@ -4,24 +4,68 @@ import { date } from '../units.js';
 export const severity = z.enum(['low', 'medium', 'high', 'critical']);
 export const mode = z.enum(['enforce', 'warn', 'audit']);
 
+/** The built-in packs (src/policy/packs); `pss-restricted` includes the baseline controls it does not replace. */
+export const builtinPacks = ['pss-baseline', 'pss-restricted', 'rbac', 'secrets', 'supply-chain', 'network', 'hygiene'] as const;
+
+const pssVersion = z
+  .string()
+  .regex(/^(latest|v1\.\d{1,2})$/, 'use latest or v1.<minor>, e.g. v1.30')
+  .default('latest');
+
+/** Typed options of the built-in packs. */
+const packOptions = z
+  .object({
+    /** Pod Security Standards: which policy version's checks to apply (`latest` or `v1.<minor>`). */
+    pss: z.object({ version: pssVersion }).strict().prefault({}),
+    'supply-chain': z
+      .object({
+        /** Every image must be pinned by digest (`@sha256:…`). */
+        requireDigest: z.boolean().default(false),
+        /** Image prefixes allowed (`ghcr.io/acme/`, `registry.example.com`); empty = any registry. */
+        allowedRegistries: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .prefault({}),
+    network: z
+      .object({
+        /** Every workload must be selected by a NetworkPolicy of the same render. */
+        requireNetworkPolicy: z.boolean().default(true),
+        /** Service types allowed. */
+        allowedServiceTypes: z
+          .array(z.enum(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']))
+          .default(['ClusterIP', 'ExternalName']),
+      })
+      .strict()
+      .prefault({}),
+    hygiene: z
+      .object({
+        /** Resource requests every container must set. */
+        requests: z.array(z.enum(['cpu', 'memory'])).default(['cpu', 'memory']),
+        /** Resource limits every container must set. */
+        limits: z.array(z.enum(['cpu', 'memory'])).default(['memory']),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
 /** `spec.policies` (owned by src/policy). */
 export const policiesSection = z
   .object({
     /** Built-in packs to run. */
-    packs: z
-      .array(z.string())
-      .default(['pss-baseline', 'pss-restricted', 'rbac', 'secrets', 'supply-chain', 'network', 'hygiene']),
+    packs: z.array(z.enum(builtinPacks)).default([...builtinPacks]),
     /** Files or directories of ValidatingAdmissionPolicy (+Binding, + param ConfigMaps) YAML. */
     custom: z.array(z.string()).default([]),
     /** Findings at or above this severity enforce; below it they warn. */
-    enforce: z.object({ severityAtLeast: severity.default('high') }).prefault({}),
-    /** Explicit mode per policy id or pack glob (`hygiene/*`); wins over the threshold. */
+    enforce: z.object({ severityAtLeast: severity.default('high') }).strict().prefault({}),
+    /** Explicit mode per policy id or glob (`hygiene/*`); wins over the threshold; the most specific pattern wins. */
     modes: z.record(z.string(), mode).default({}),
     /** Policy ids or globs that do not run at all. */
     disabled: z.array(z.string()).default([]),
-    /** Per-pack options; each pack validates its own block. */
-    options: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
-    /** Policies that an annotation in the repo may waive (with reason and expiry). */
+    /** Per-pack options. */
+    options: packOptions,
+    /** Policies that the `syncgate.dev/waivers` annotation in the repo may waive (with reason and expiry). */
     inlineWaivers: z
       .array(
         z
@@ -34,6 +78,7 @@ export const policiesSection = z
       )
       .default([]),
   })
+  .strict()
   .prefault({});
 
 /** `spec.exceptions`: platform-owned waivers. */
@@ -41,7 +86,9 @@ export const exceptionsSection = z
   .array(
     z
       .object({
+        /** Policy ids or globs (`hygiene/*`). */
         policies: z.array(z.string()).min(1),
+        /** Every given field must match (a list matches when any entry does); names, namespaces, apps and projects are globs. */
         match: z
           .object({
             projects: z.array(z.string()).optional(),

@@ -1,0 +1,8 @@
+import type { CodeSpec } from './types.js';
+
+/** Codes of the policy engine and `syncgate scan`. */
+export const policyCodes = {
+  POLICY_EVAL_FAILED: { kind: 'runtime', description: 'a policy could not judge an object (it threw); the render was refused (fail closed)' },
+  POLICY_INPUT_UNREADABLE: { kind: 'usage', description: '`syncgate scan` was given a path that does not exist or cannot be read' },
+  POLICY_INPUT_TOO_LARGE: { kind: 'runtime', description: '`syncgate scan` input exceeds limits.manifestBytes or limits.resources' },
+} as const satisfies Record<string, CodeSpec>;
