@@ -1,8 +1,14 @@
 import { Command } from 'commander';
 import { addGlobalOptions } from './options.js';
 import { registerRender } from './render.js';
+import { registerGenerate } from './generate.js';
+import { registerDiscover } from './discover.js';
+import { registerParameters } from './parameters.js';
 import { registerDocs } from './docs.js';
 import { registerScan } from './scan.js';
+import { registerServe } from './serve.js';
+import { registerFlux } from './flux.js';
+import { registerWebhook } from './webhook.js';
 
 /** Builds the `syncgate` commander program; one file per command registers itself. */
 export function buildProgram(): Command {
@@ -16,7 +22,13 @@ export function buildProgram(): Command {
     });
   addGlobalOptions(program);
   registerRender(program);
+  registerGenerate(program);
+  registerDiscover(program);
+  registerParameters(program);
   registerDocs(program);
   registerScan(program);
+  registerServe(program);
+  registerFlux(program);
+  registerWebhook(program);
   return program;
 }

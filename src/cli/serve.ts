@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Option, type Command } from 'commander';
+import { loadPluginConfig, socketName, startCmpServer } from '../cmp/index.js';
+import { resolveTool } from '../exec/index.js';
+import { createHttpApp, gateMetrics } from '../server/index.js';
+import { loadGlobals } from './options.js';
+import { printError } from './output.js';
+
+interface ServeFlags {
+  pluginsDir: string;
+  pluginConfig?: string;
+  httpPort: string;
+  httpHost: string;
+  shutdownGrace: string;
+}
+
+const STOCK_PLUGIN_CONFIG = '/home/argocd/cmp-server/config/plugin.yaml';
+// dist/cli/serve.js and src/cli/serve.ts both sit two levels below the package root.
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** plugin.yaml where the stock server reads it, else the one shipped with syncgate (a checkout). */
+function defaultPluginConfig(): string {
+  if (existsSync(STOCK_PLUGIN_CONFIG)) return STOCK_PLUGIN_CONFIG;
+  return join(packageRoot, 'plugin.yaml');
+}
+
+/** `syncgate serve`: the native Argo CD CMP sidecar (gRPC on the plugin socket) plus health and metrics. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the Argo CD CMP gRPC protocol on <plugins-dir>/<name>[-<version>].sock, with /healthz, /readyz, /metrics')
+    .addOption(
+      new Option('--plugins-dir <dir>', 'directory of plugin sockets shared with argocd-repo-server')
+        .env('ARGOCD_PLUGINSOCKFILEPATH')
+        .default('/home/argocd/cmp-server/plugins'),
+    )
+    .addOption(
+      new Option('--plugin-config <file>', `plugin.yaml (default: ${STOCK_PLUGIN_CONFIG}, else the bundled one)`).env(
+        'SYNCGATE_PLUGIN_CONFIG',
+      ),
+    )
+    .addOption(new Option('--http-port <port>', 'HTTP port for /healthz, /readyz, /metrics (0: any free port)').env('SYNCGATE_HTTP_PORT').default('8080'))
+    .addOption(new Option('--http-host <host>', 'HTTP listen address').env('SYNCGATE_HTTP_HOST').default('0.0.0.0'))
+    .addOption(
+      new Option('--shutdown-grace <ms>', 'on SIGTERM, how long running requests may finish').env('SYNCGATE_SHUTDOWN_GRACE_MS').default('10000'),
+    )
+    .action(async (flags: ServeFlags, cmd: Command) => {
+      try {
+        await serve(flags, cmd);
+      } catch (e) {
+        process.exitCode = printError(e);
+      }
+    });
+}
+
+async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
+  const { config, logger: base } = loadGlobals(cmd);
+  // A server's start-up and request lines matter; the global default (warn) suits one-shot commands.
+  if (cmd.optsWithGlobals<{ logLevel?: string }>().logLevel === 'warn' && cmd.getOptionValueSourceWithGlobals('logLevel') === 'default') {
+    base.level = 'info';
+  }
+  const logger = base.child({ component: 'serve' });
+  const pluginPath = resolve(flags.pluginConfig ?? defaultPluginConfig());
+  const plugin = loadPluginConfig(pluginPath);
+  const socketPath = join(resolve(flags.pluginsDir), socketName(plugin));
+  const cmp = await startCmpServer({ socketPath, plugin, config, logger, metrics: gateMetrics() });
+
+  const app = createHttpApp([
+    { name: 'socket', probe: () => cmp.listening && existsSync(socketPath) },
+    { name: 'helm', probe: () => resolveTool('helm') !== undefined },
+    { name: 'kustomize', probe: () => resolveTool('kustomize') !== undefined },
+  ]);
+  const http: Server = await new Promise((ok, fail) => {
+    const s = app.listen(Number(flags.httpPort), flags.httpHost, () => {
+      ok(s);
+    });
+    s.once('error', fail);
+  });
+  const httpPort = (http.address() as AddressInfo).port;
+  logger.info({ httpPort, socket: socketPath, pluginConfig: pluginPath }, 'http listening');
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    http.close();
+    http.closeAllConnections();
+    void cmp.close(Number(flags.shutdownGrace)).then(() => {
+      logger.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, realpath, stat, unlink, chmod } from 'node:fs/promises';
+import { addAbortSignal } from 'node:stream';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import type { GateConfig } from '../config/index.js';
+import { asSyncgateError, SyncgateError } from '../errors/index.js';
+import { createWorkDir, gate, removeWorkDir } from '../gate/index.js';
+import { Redactor, type Logger } from '../log/index.js';
+import { announceParameters } from './announce.js';
+import { isDiscoveryConfigured, matchRepository } from './discover.js';
+import { extractTgz } from './extract.js';
+import { parseArgoEnv } from './params.js';
+import type { PluginConfig } from './plugin-config.js';
+import {
+  pluginServiceDefinition,
+  type AppStreamRequest,
+  type CheckPluginConfigurationResponse,
+  type EnvEntry,
+  type ManifestResponse,
+  type ParametersAnnouncementResponse,
+  type RepositoryResponse,
+} from './service.js';
+import { Slots } from './slots.js';
+import { receiveRepoStream } from './stream.js';
+
+/** What the native CMP server needs. */
+export interface CmpServerOptions {
+  /** Absolute path of the unix socket (`<plugins dir>/<name>[-<version>].sock`). */
+  socketPath: string;
+  plugin: PluginConfig;
+  config: GateConfig;
+  logger: Logger;
+  /** Where request counts, durations and in-flight gauges go (the process's prom-client metrics). */
+  metrics?: CmpMetrics;
+}
+
+
+/** The metrics the server records, shaped like prom-client's Counter/Histogram/Gauge (src/server gateMetrics()). */
+export interface CmpMetrics {
+  requests: { inc(labels: { rpc: string; outcome: string }): void };
+  duration: { observe(labels: { rpc: string }, value: number): void };
+  inFlight: { inc(labels: { rpc: string }): void; dec(labels: { rpc: string }): void };
+}
+
+const noMetrics: CmpMetrics = {
+  requests: { inc: () => undefined },
+  duration: { observe: () => undefined },
+  inFlight: { inc: () => undefined, dec: () => undefined },
+};
+
+/** A running native CMP server. */
+export interface CmpServer {
+  socketPath: string;
+  slots: Slots;
+  /** True while the socket is bound and served. */
+  readonly listening: boolean;
+  /** Stops accepting calls, waits up to `graceMs` for running ones, removes the socket. */
+  close(graceMs?: number): Promise<void>;
+}
+
+// Argo CD's default ARGOCD_GRPC_MAX_SIZE_MB; the repo-server sends and accepts up to this.
+const MAX_MESSAGE_BYTES = 100 * 1024 * 1024;
+// Argo CD stops its commands 100 ms before the caller's deadline (cmp.ReceiveRepoStream).
+const DEADLINE_MARGIN_MS = 100;
+
+type Rpc = 'GenerateManifest' | 'MatchRepository' | 'GetParametersAnnouncement' | 'CheckPluginConfiguration';
+type Outcome = 'ok' | 'refused' | 'error';
+
+/** The per-request inputs every streaming rpc works on, after the repo is received and extracted. */
+interface RepoRequest {
+  appDir: string;
+  repoRoot: string;
+  env: Record<string, string>;
+  deadline: number | undefined;
+  signal: AbortSignal;
+  logger: Logger;
+  redactor: Redactor;
+}
+
+/** Request env as the cmp-server builds it: later entries win, entries without a name are dropped. */
+function envRecord(entries: readonly EnvEntry[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const e of entries) if (e.name !== '') env[e.name] = e.value;
+  return env;
+}
+
+function callDeadline(call: grpc.ServerReadableStream<AppStreamRequest, unknown>): number | undefined {
+  const d = call.getDeadline();
+  const ms = d instanceof Date ? d.getTime() : d;
+  return Number.isFinite(ms) ? ms - DEADLINE_MARGIN_MS : undefined;
+}
+
+async function appPath(repoRoot: string, appRelPath: string): Promise<string> {
+  const rel = appRelPath === '' ? '.' : appRelPath;
+  const bad = (): SyncgateError =>
+    new SyncgateError('CMP_APP_PATH_OUT_OF_BOUNDS', `illegal appPath: out of workDir bound: ${appRelPath}`);
+  if (rel.startsWith('/') || rel.split('/').includes('..')) throw bad();
+  const joined = join(repoRoot, rel);
+  const real = await realpath(joined).catch(() => joined);
+  if (real !== repoRoot && !real.startsWith(`${repoRoot}/`)) throw bad();
+  return real;
+}
+
+async function drain(call: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of call) {
+    // discard: the client only reads the reply after its half-close
+  }
+}
+
+/** Binds the native CMP gRPC server on a unix socket and serves the four rpcs of plugin.proto. */
+export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer> {
+  const { plugin, config, logger, socketPath } = opts;
+  const limits = config.spec.limits;
+  const slots = new Slots(limits.concurrency, limits.queue);
+  const metrics = opts.metrics ?? noMetrics;
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    // The repo-server pings every 20 s while a call is active (ARGOCD_GRPC_KEEP_ALIVE_MIN × 2):
+    // accept pings that often and without calls, so it never sees too_many_pings (argo-cd#16012).
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+  });
+
+  const streaming = <Res>(
+    rpc: Rpc,
+    work: (req: RepoRequest) => Promise<{ response: Res } | { refusal: string }>,
+  ): grpc.handleClientStreamingCall<AppStreamRequest, Res> => {
+    return (call, callback) => {
+      void (async () => {
+        const t0 = performance.now();
+        const requestId = randomUUID();
+        const log = logger.child({ rpc, requestId });
+        const redactor = new Redactor();
+        const ac = new AbortController();
+        call.on('cancelled', () => ac.abort());
+        addAbortSignal(ac.signal, call);
+        metrics.inFlight.inc({ rpc });
+        let outcome: Outcome = 'error';
+        let reply: { response: Res } | { refusal: string } | { error: SyncgateError };
+        let dir: string | undefined;
+        try {
+          let release: (() => void) | undefined;
+          try {
+            release = await slots.acquire(ac.signal);
+          } catch (e) {
+            await drain(call).catch(() => undefined);
+            throw e;
+          }
+          try {
+            dir = await createWorkDir('syncgate-cmp-');
+            const received = await receiveRepoStream(call, dir, limits.repoBytes);
+            const repoRoot = join(dir, 'repo');
+            await mkdir(repoRoot, { mode: 0o755 });
+            await extractTgz(received.tgzPath, repoRoot, {
+              preserveFileMode: plugin.spec.preserveFileMode,
+              maxBytes: limits.repoBytes,
+            });
+            await unlink(received.tgzPath);
+            const realRoot = await realpath(repoRoot);
+            const appDir = await appPath(realRoot, received.metadata.appRelPath);
+            log.debug({ appRelPath: received.metadata.appRelPath, bytes: received.size }, 'repo received');
+            const r = await work({
+              appDir,
+              repoRoot: realRoot,
+              env: envRecord(received.metadata.env),
+              deadline: callDeadline(call),
+              signal: ac.signal,
+              logger: log,
+              redactor,
+            });
+            outcome = 'refusal' in r ? 'refused' : 'ok';
+            reply = r;
+          } finally {
+            release?.();
+          }
+        } catch (e) {
+          reply = { error: ac.signal.aborted ? new SyncgateError('EXEC_CANCELLED', 'request cancelled by the client', { cause: e }) : asSyncgateError(e) };
+        }
+        // The work dir goes before the reply, so a caller never sees a finished request with files left.
+        if (dir !== undefined) await removeWorkDir(dir);
+        const seconds = (performance.now() - t0) / 1000;
+        metrics.inFlight.dec({ rpc });
+        metrics.duration.observe({ rpc }, seconds);
+        if ('error' in reply) {
+          const message = redactor.mask(`${reply.error.code}: ${reply.error.message}`);
+          log.warn({ code: reply.error.code, durationMs: Math.round(seconds * 1000) }, message);
+          metrics.requests.inc({ rpc, outcome: 'error' });
+          callback({ code: grpc.status.UNKNOWN, details: message });
+          return;
+        }
+        if ('refusal' in reply) {
+          // A refusal is a failed generate, never fewer manifests: omitting objects would prune them.
+          const report = redactor.mask(reply.refusal);
+          log.warn({ durationMs: Math.round(seconds * 1000) }, 'render refused');
+          metrics.requests.inc({ rpc, outcome });
+          callback({ code: grpc.status.UNKNOWN, details: report });
+          return;
+        }
+        log.info({ durationMs: Math.round(seconds * 1000) }, 'request served');
+        metrics.requests.inc({ rpc, outcome });
+        callback(null, reply.response);
+      })();
+    };
+  };
+
+  const generate = streaming<ManifestResponse>('GenerateManifest', async (req) => {
+    const { context, options } = parseArgoEnv(req.env);
+    const result = await gate({
+      appDir: req.appDir,
+      repoRoot: req.repoRoot,
+      context,
+      options,
+      config,
+      logger: req.logger,
+      redactor: req.redactor,
+      signal: req.signal,
+      ...(req.deadline !== undefined ? { deadline: req.deadline } : {}),
+    });
+    for (const w of result.decision.warnings) req.logger.warn(req.redactor.mask(w));
+    if (result.decision.refused) return { refusal: result.decision.report || result.decision.summary };
+    if (result.resources.length === 0) req.logger.warn('generated no manifests: Argo CD will prune every live object of the app');
+    return { response: { manifests: result.resources.map((r) => JSON.stringify(r.object)) } };
+  });
+
+  const match = streaming<RepositoryResponse>('MatchRepository', async (req) => {
+    const r = await matchRepository(req.appDir, plugin, {
+      env: req.env,
+      signal: req.signal,
+      logger: req.logger,
+      ...(req.deadline !== undefined ? { deadline: req.deadline } : {}),
+    });
+    return { response: r };
+  });
+
+  const announce = streaming<ParametersAnnouncementResponse>('GetParametersAnnouncement', async (req) => {
+    const parameterAnnouncements = await announceParameters(req.appDir, plugin, {
+      env: req.env,
+      repoRoot: req.repoRoot,
+      config,
+      signal: req.signal,
+      logger: req.logger,
+      ...(req.deadline !== undefined ? { deadline: req.deadline } : {}),
+    });
+    return { response: { parameterAnnouncements } };
+  });
+
+  const check: grpc.handleUnaryCall<unknown, CheckPluginConfigurationResponse> = (_call, callback) => {
+    metrics.requests.inc({ rpc: 'CheckPluginConfiguration', outcome: 'ok' });
+    callback(null, { isDiscoveryConfigured: isDiscoveryConfigured(plugin), provideGitCreds: plugin.spec.provideGitCreds });
+  };
+
+  server.addService(pluginServiceDefinition(), {
+    GenerateManifest: generate,
+    MatchRepository: match,
+    GetParametersAnnouncement: announce,
+    CheckPluginConfiguration: check,
+  });
+
+  // A socket left by a killed predecessor would make bind fail with EADDRINUSE.
+  const st = await stat(socketPath).catch(() => undefined);
+  if (st?.isSocket()) await unlink(socketPath);
+  await new Promise<void>((resolve, reject) => {
+    server.bindAsync(`unix://${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => {
+      if (err) reject(new SyncgateError('CMP_SOCKET_BIND_FAILED', `${socketPath}: cannot bind: ${err.message}`, { cause: err }));
+      else resolve();
+    });
+  });
+  // The repo-server connects as uid 999; when we run as another uid the socket must still accept it.
+  await chmod(socketPath, 0o777).catch(() => undefined);
+  let listening = true;
+  logger.info({ socket: socketPath, plugin: plugin.metadata.name }, 'cmp server listening');
+
+  return {
+    socketPath,
+    slots,
+    get listening() {
+      return listening;
+    },
+    async close(graceMs = 10_000) {
+      if (!listening) return;
+      listening = false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        timer.unref();
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      await unlink(socketPath).catch(() => undefined);
+    },
+  };
+}

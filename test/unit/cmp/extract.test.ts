@@ -1,0 +1,109 @@
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { extractTgz } from '../../../src/cmp/extract.js';
+import { isSyncgateError } from '../../../src/errors/index.js';
+import { tgzFromEntries, tgzFromDir, type TarEntry } from '../../helpers/tgz.js';
+
+let base: string;
+beforeEach(() => {
+  base = mkdtempSync(join(tmpdir(), 'syncgate-extract-'));
+});
+afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+async function extractEntries(entries: TarEntry[], opts: { preserveFileMode?: boolean; maxBytes?: number } = {}): Promise<string> {
+  const tgz = join(base, 'in.tgz');
+  writeFileSync(tgz, tgzFromEntries(entries));
+  const dest = join(base, 'out');
+  mkdirSync(dest);
+  await extractTgz(tgz, dest, { maxBytes: opts.maxBytes ?? 1024 * 1024, ...(opts.preserveFileMode ? { preserveFileMode: true } : {}) });
+  return dest;
+}
+
+const root: TarEntry = { name: '.', type: 'dir' };
+
+describe('extractTgz', () => {
+  test('round-trips a Go-style tarball of a directory (first entry ., dirs without slash, symlinks)', async () => {
+    const src = join(base, 'src');
+    mkdirSync(join(src, 'b', 'c'), { recursive: true });
+    writeFileSync(join(src, 'a.yaml'), 'kind: A\n');
+    writeFileSync(join(src, 'b', 'c', 'd.yaml'), 'kind: D\n', { mode: 0o755 });
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync('b/c/d.yaml', join(src, 'link.yaml'));
+    const tgz = join(base, 'in.tgz');
+    writeFileSync(tgz, tgzFromDir(src));
+    const dest = join(base, 'out');
+    mkdirSync(dest);
+    const r = await extractTgz(tgz, dest, { maxBytes: 1 << 20 });
+    expect(r.files).toBe(2);
+    expect(readdirSync(dest).sort()).toEqual(['a.yaml', 'b', 'link.yaml']);
+    expect(readFileSync(join(dest, 'b/c/d.yaml'), 'utf8')).toBe('kind: D\n');
+    expect(readlinkSync(join(dest, 'link.yaml'))).toBe('b/c/d.yaml');
+    expect(readFileSync(join(dest, 'link.yaml'), 'utf8')).toBe('kind: D\n');
+    // modes reset to 0644/0755 without preserveFileMode
+    expect(statSync(join(dest, 'b/c/d.yaml')).mode & 0o777).toBe(0o644);
+    expect(statSync(join(dest, 'b')).mode & 0o777).toBe(0o755);
+  });
+
+  test('preserveFileMode keeps the permission bits but never setuid', async () => {
+    const dest = await extractEntries([root, { name: 'run.sh', type: 'file', content: '#!/bin/sh\n', mode: 0o4755 }], { preserveFileMode: true });
+    expect(statSync(join(dest, 'run.sh')).mode & 0o7777).toBe(0o755);
+  });
+
+  test('long names arrive through PAX path records', async () => {
+    const long = `${'d'.repeat(120)}/${'f'.repeat(150)}.yaml`;
+    const dest = await extractEntries([root, { name: 'd'.repeat(120), type: 'dir' }, { name: long, type: 'file', content: 'x: 1\n' }]);
+    expect(readFileSync(join(dest, long), 'utf8')).toBe('x: 1\n');
+  });
+
+  test.each<[string, TarEntry[], string, RegExp]>([
+    ['traversal', [root, { name: '../evil.yaml', type: 'file', content: 'x' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: \.\.\/evil\.yaml: parent directory reference$/],
+    ['nested traversal', [root, { name: 'a/../../evil', type: 'file', content: 'x' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: a\/\.\.\/\.\.\/evil/],
+    ['absolute path', [root, { name: '/etc/evil', type: 'file', content: 'x' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: \/etc\/evil: absolute/],
+    ['absolute symlink', [root, { name: 'l', type: 'symlink', linkname: '/etc/passwd' }], 'CMP_ILLEGAL_SYMLINK', /^illegal filepath in symlink: l -> \/etc\/passwd: absolute/],
+    ['escaping symlink', [root, { name: 'l', type: 'symlink', linkname: '../../etc' }], 'CMP_ILLEGAL_SYMLINK', /^illegal filepath in symlink: l -> \.\.\/\.\.\/etc: points out of the repository$/],
+    [
+      'symlink chain escape (x/l -> .., x/l/m -> ..)',
+      [root, { name: 'x', type: 'dir' }, { name: 'x/l', type: 'symlink', linkname: '..' }, { name: 'x/l/m', type: 'symlink', linkname: '..' }],
+      'CMP_ILLEGAL_SYMLINK',
+      /^illegal filepath in symlink: x\/l\/m -> \.\.: points out/,
+    ],
+    ['hard link', [root, { name: 'a', type: 'file', content: 'x' }, { name: 'h', type: 'hardlink', linkname: 'a' }], 'CMP_ILLEGAL_ENTRY', /^illegal entry in archive: h: hard link to a$/],
+    ['character device', [root, { name: 'null', type: 'char' }], 'CMP_ILLEGAL_ENTRY', /^illegal entry in archive: null: character-device$/],
+    ['block device', [root, { name: 'sda', type: 'block' }], 'CMP_ILLEGAL_ENTRY', /^illegal entry in archive: sda: block-device$/],
+    ['fifo', [root, { name: 'p', type: 'fifo' }], 'CMP_ILLEGAL_ENTRY', /^illegal entry in archive: p: fifo$/],
+  ])('refuses %s', async (_label, entries, code, message) => {
+    const err: unknown = await extractEntries(entries).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isSyncgateError(err)).toBe(true);
+    expect(err).toMatchObject({ code });
+    expect((err as Error).message).toMatch(message);
+    expect(existsSync('/etc/evil')).toBe(false);
+    expect(readdirSync(base).filter((n) => n !== 'in.tgz' && n !== 'out')).toEqual([]);
+  });
+
+  test('a file written through an in-repo symlink to a dir stays inside', async () => {
+    const dest = await extractEntries([root, { name: 'real', type: 'dir' }, { name: 'l', type: 'symlink', linkname: 'real' }, { name: 'l/f.yaml', type: 'file', content: 'ok' }]);
+    expect(readFileSync(join(dest, 'real', 'f.yaml'), 'utf8')).toBe('ok');
+    expect(lstatSync(join(dest, 'l')).isSymbolicLink()).toBe(true);
+  });
+
+  test('stops a gzip bomb at maxBytes', async () => {
+    const err = await extractEntries([root, { name: 'big', type: 'file', content: Buffer.alloc(64 * 1024) }], { maxBytes: 1024 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'CMP_STREAM_TOO_LARGE' });
+    expect((err as Error).message).toBe('extracted repository exceeds 1024 bytes (limits.repoBytes): big');
+  });
+
+  test('a truncated or non-gzip archive is CMP_ARCHIVE_INVALID', async () => {
+    const good = tgzFromEntries([root, { name: 'a', type: 'file', content: 'x'.repeat(5000) }]);
+    for (const bytes of [good.subarray(0, good.length - 20), Buffer.from('not a tarball')]) {
+      const tgz = join(base, 'bad.tgz');
+      writeFileSync(tgz, bytes);
+      const dest = join(base, `out-${bytes.length}`);
+      mkdirSync(dest);
+      await expect(extractTgz(tgz, dest, { maxBytes: 1 << 20 })).rejects.toMatchObject({ code: 'CMP_ARCHIVE_INVALID' });
+    }
+  });
+});
