@@ -283,10 +283,11 @@ function client(socket: string): Client {
 }
 
 function envList(opts: CallOptions): { name: string; value: string }[] {
-  const p = opts.params !== undefined ? parameterEnv(opts.params) : {};
-  if (opts.paramsForm === 'env') delete p['ARGOCD_APP_PARAMETERS'];
-  if (opts.paramsForm === 'json') for (const k of Object.keys(p)) if (k.startsWith('PARAM_')) delete p[k];
-  const env = { ...(opts.env ?? {}), ...p };
+  const form = opts.paramsForm ?? 'both';
+  const p = Object.entries(opts.params !== undefined ? parameterEnv(opts.params) : {}).filter(([k]) =>
+    k === 'ARGOCD_APP_PARAMETERS' ? form !== 'env' : form !== 'json',
+  );
+  const env = { ...(opts.env ?? {}), ...Object.fromEntries(p) };
   return Object.entries(env).map(([name, value]) => ({ name, value }));
 }
 
