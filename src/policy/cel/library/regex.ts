@@ -1,0 +1,52 @@
+import { CelScalar, celMethod, type CelFunc } from '@bufbuild/cel';
+import { RE2JS } from '@bufbuild/re2';
+
+// k8s.io/apiserver/pkg/cel/library/regex.go: find and findAll. The pattern is validated with RE2
+// (the engine Kubernetes uses) so a pattern the cluster would reject errors here too; matching then
+// runs on ECMAScript RegExp because the RE2 port exposes no match positions.
+const compiled = new Map<string, RegExp>();
+
+function regexp(pattern: string): RegExp {
+  const hit = compiled.get(pattern);
+  if (hit) return hit;
+  try {
+    RE2JS.compile(pattern);
+  } catch (e) {
+    throw new Error(`invalid regex ${JSON.stringify(pattern)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  let flags = 'gu';
+  let body = pattern;
+  const lead = /^\(\?([ims]+)\)/.exec(body);
+  if (lead?.[1] !== undefined) {
+    flags += lead[1];
+    body = body.slice(lead[0].length);
+  }
+  const re = new RegExp(body, flags);
+  if (compiled.size > 1000) compiled.clear();
+  compiled.set(pattern, re);
+  return re;
+}
+
+function findAll(s: string, pattern: string, limit: bigint): string[] {
+  const out: string[] = [];
+  if (limit === 0n) return out;
+  const re = regexp(pattern);
+  for (const m of s.matchAll(re)) {
+    out.push(m[0]);
+    if (limit > 0n && BigInt(out.length) >= limit) break;
+  }
+  return out;
+}
+
+/** The Kubernetes CEL `regex` library. */
+export const regexFuncs: CelFunc[] = [
+  celMethod('find', CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (pattern) {
+    return findAll(this, pattern, 1n)[0] ?? '';
+  }),
+  celMethod('findAll', CelScalar.STRING, [CelScalar.STRING], CelScalar.DYN, function (pattern) {
+    return findAll(this, pattern, -1n);
+  }),
+  celMethod('findAll', CelScalar.STRING, [CelScalar.STRING, CelScalar.INT], CelScalar.DYN, function (pattern, limit) {
+    return findAll(this, pattern, limit);
+  }),
+];
