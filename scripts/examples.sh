@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Renders every bundled example through the full pipeline (the main job, on the examples).
+# An example is an examples/<name>/ dir with a .syncgate-example file holding the extra
+# `syncgate render` args; when its first word is not a flag it is the app path (relative to the
+# project root, e.g. an overlay), otherwise the example dir itself is rendered.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$PWD/.tools/bin:$PATH"
@@ -9,7 +12,11 @@ for app in examples/*/; do
   args=()
   # shellcheck disable=SC2207
   [[ -s "$app/.syncgate-example" ]] && args=($(cat "$app/.syncgate-example"))
-  echo "== syncgate render $app ${args[*]}" >&2
-  n=$(node dist/cli/main.js render "$app" "${args[@]}" | grep -c '^kind:' || true)
+  if [[ ${#args[@]} -eq 0 || ${args[0]} == -* ]]; then
+    args=("$app" ${args[@]+"${args[@]}"})
+  fi
+  echo "== syncgate render ${args[*]}" >&2
+  out=$(node dist/cli/main.js render "${args[@]}")
+  n=$(grep -c '^kind:' <<<"$out" || true)
   echo "   ok: $n resources" >&2
 done

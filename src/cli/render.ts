@@ -1,19 +1,25 @@
-import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { relative, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { optionsFromParameters, parametersFromFlags } from '../cmp/params.js';
 import { gate, type RenderOptions } from '../gate/index.js';
 import { collectKeyValue, collectList, loadGlobals } from './options.js';
 import { printError, printResult } from './output.js';
 
 interface RenderFlags {
   app?: string;
-  project?: string;
-  namespace?: string;
+  project: string;
+  namespace: string;
   repoRoot?: string;
-  repoUrl?: string;
+  repoUrl: string;
   releaseName?: string;
   values: string[];
   set: Record<string, string>;
+  setString: Record<string, string>;
+  param: string[];
   recurse?: boolean;
+  type?: RenderOptions['type'];
+  kubeVersion: string;
+  apiVersions: string;
   output: 'yaml' | 'json';
 }
 
@@ -23,7 +29,7 @@ export function registerRender(program: Command): void {
     .command('render')
     .description('render, decrypt and gate an app directory; manifests to stdout')
     .argument('<path>', 'app directory (Helm chart, Kustomize dir or plain manifests)')
-    .option('--app <name>', 'application name (Helm release name, key grants)')
+    .option('--app <name>', 'application name (Helm release name, key grants; default: the directory name)')
     .option('--project <name>', 'Argo CD project (key grants, exceptions)', 'default')
     .option('--namespace <ns>', 'destination namespace', 'default')
     .option('--repo-root <dir>', 'repository root; app paths may not leave it (default: the app path)')
@@ -31,31 +37,42 @@ export function registerRender(program: Command): void {
     .option('--release-name <name>', 'Helm release name (default: the app name)')
     .option('-f, --values <file>', 'Helm values file, relative to the app (repeatable)', collectList, [])
     .option('--set <k=v>', 'Helm --set value (repeatable)', collectKeyValue, {})
+    .option('--set-string <k=v>', 'Helm --set-string value (repeatable)', collectKeyValue, {})
+    .option('-p, --param <name=value>', 'an Argo CD plugin parameter, e.g. values-files=a.yaml or set=image.tag=1.2 (repeatable)', collectList, [])
     .option('--recurse', 'plain directory: read subdirectories too')
-    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .addOption(new Option('--type <type>', 'force the renderer instead of detecting it').choices(['helm', 'kustomize', 'directory']))
+    .addOption(new Option('--kube-version <v>', 'target Kubernetes version for helm (e.g. 1.30.2)').env('KUBE_VERSION').default(''))
+    .addOption(new Option('--api-versions <list>', 'comma-separated API versions for helm').env('KUBE_API_VERSIONS').default(''))
+    .addOption(new Option('-o, --output <format>', 'yaml or json').choices(['yaml', 'json']).default('yaml'))
     .action(async (path: string, flags: RenderFlags, cmd: Command) => {
       const { config, logger } = loadGlobals(cmd);
-      const appDir = resolve(path);
-      const repoRoot = resolve(flags.repoRoot ?? path);
-      const options: RenderOptions = {
-        valueFiles: flags.values,
-        set: flags.set,
-        ...(flags.releaseName ? { releaseName: flags.releaseName } : {}),
-        ...(flags.recurse ? { recurse: true } : {}),
-      };
       try {
+        const appDir = resolve(path);
+        const repoRoot = resolve(flags.repoRoot ?? path);
+        const base: RenderOptions = {
+          ...(flags.values.length > 0 ? { valueFiles: flags.values } : {}),
+          ...(Object.keys(flags.set).length > 0 ? { set: flags.set } : {}),
+          ...(Object.keys(flags.setString).length > 0 ? { setString: flags.setString } : {}),
+          ...(flags.releaseName ? { releaseName: flags.releaseName } : {}),
+          ...(flags.recurse ? { recurse: true } : {}),
+          ...(flags.type ? { type: flags.type } : {}),
+        };
+        const options = optionsFromParameters(parametersFromFlags(flags.param), base);
         const result = await gate({
           appDir,
           repoRoot,
           context: {
             appName: flags.app ?? appDir.split('/').pop() ?? 'app',
-            namespace: flags.namespace ?? 'default',
-            project: flags.project ?? 'default',
-            repoURL: flags.repoUrl ?? '',
-            sourcePath: '.',
+            namespace: flags.namespace,
+            project: flags.project,
+            repoURL: flags.repoUrl,
+            sourcePath: relative(repoRoot, appDir) || '.',
             revision: '',
-            kubeVersion: process.env['KUBE_VERSION'] ?? '',
-            apiVersions: (process.env['KUBE_API_VERSIONS'] ?? '').split(',').filter(Boolean),
+            kubeVersion: flags.kubeVersion,
+            apiVersions: flags.apiVersions
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
           },
           options,
           config,
