@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bytes, duration } from '../units.js';
 
 /** `spec.webhook`: the admission webhook (owned by src/server). */
 export const webhookSection = z
@@ -6,7 +7,7 @@ export const webhookSection = z
     /** Which requests are judged; others are allowed untouched. */
     scope: z
       .object({
-        /** `flux`: only objects carrying Flux toolkit labels or applied by a Flux controller SA. */
+        /** `flux`: only objects carrying Flux toolkit labels or applied by a Flux controller SA; `all`: every request. */
         mode: z.enum(['flux', 'all']).default('flux'),
         /** Service-account usernames treated as Flux controllers. */
         usernames: z
@@ -15,9 +16,19 @@ export const webhookSection = z
             'system:serviceaccount:flux-system:kustomize-controller',
             'system:serviceaccount:flux-system:helm-controller',
           ]),
-        /** Namespaces never judged. */
+        /** Object labels that mark an object as applied by Flux (any one, with any value). */
+        labels: z.array(z.string()).default(['kustomize.toolkit.fluxcd.io/name', 'helm.toolkit.fluxcd.io/name']),
+        /** Namespaces never judged (the webhook's own and flux-system are also excluded by the namespaceSelector). */
         excludeNamespaces: z.array(z.string()).default(['kube-system']),
       })
       .prefault({}),
+    /** Time budget of one review; keep it below the ValidatingWebhookConfiguration timeoutSeconds. */
+    timeout: duration.default(5000),
+    /** Largest accepted AdmissionReview body (the API server caps requests at 3 MiB). */
+    maxBodyBytes: bytes.default(3 * 1024 * 1024),
+    /** Characters of the denial message (findings listed until it is full). */
+    maxMessageLength: z.number().int().positive().default(2048),
+    /** Warnings returned per review (each capped at 120 characters, as the API server advises). */
+    maxWarnings: z.number().int().nonnegative().default(10),
   })
   .prefault({});

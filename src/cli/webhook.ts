@@ -1,0 +1,57 @@
+import { Option, type Command } from 'commander';
+import { SyncgateError } from '../errors/index.js';
+import { startWebhook } from '../server/index.js';
+import { loadGlobals } from './options.js';
+import { printError } from './output.js';
+
+interface WebhookFlags {
+  tlsCert: string;
+  tlsKey: string;
+  port: string;
+  host: string;
+  reloadInterval: string;
+}
+
+/** `syncgate webhook`: the Flux admission webhook (HTTPS `/validate`, `/healthz`, `/readyz`, `/metrics`). */
+export function registerWebhook(program: Command): void {
+  program
+    .command('webhook')
+    .description('serve the validating admission webhook over HTTPS: POST /validate, /healthz, /readyz, /metrics')
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate (reloaded when it changes)').env('SYNCGATE_TLS_CERT').default('/etc/syncgate/tls/tls.crt'))
+    .addOption(new Option('--tls-key <file>', 'PEM private key (reloaded when it changes)').env('SYNCGATE_TLS_KEY').default('/etc/syncgate/tls/tls.key'))
+    .addOption(new Option('--port <port>', 'HTTPS port (0: any free port)').env('SYNCGATE_WEBHOOK_PORT').default('8443'))
+    .addOption(new Option('--host <host>', 'listen address').env('SYNCGATE_WEBHOOK_HOST').default('0.0.0.0'))
+    .addOption(
+      new Option('--reload-interval <ms>', 'how often the cert/key files are checked for rotation').env('SYNCGATE_TLS_RELOAD_MS').default('2000'),
+    )
+    .action(async (flags: WebhookFlags, cmd: Command) => {
+      try {
+        const { config, logger: base } = loadGlobals(cmd);
+        if (cmd.getOptionValueSourceWithGlobals('logLevel') === 'default') base.level = 'info';
+        const logger = base.child({ component: 'webhook' });
+        const port = Number(flags.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) {
+          throw new SyncgateError('USAGE_INVALID', `--port: ${JSON.stringify(flags.port)} is not a port number`);
+        }
+        const hook = await startWebhook({
+          config,
+          logger,
+          certFile: flags.tlsCert,
+          keyFile: flags.tlsKey,
+          port,
+          host: flags.host,
+          reloadIntervalMs: Number(flags.reloadInterval) || 2000,
+        });
+        // The e2e tests and the bench read this line to find the port.
+        logger.info({ port: hook.port }, 'webhook listening');
+        const stop = (signal: NodeJS.Signals): void => {
+          logger.info({ signal }, 'shutting down');
+          void hook.close().then(() => process.exit(0));
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      } catch (e) {
+        process.exitCode = printError(e);
+      }
+    });
+}
