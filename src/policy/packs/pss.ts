@@ -319,11 +319,14 @@ const CONTROLS: readonly Control[] = [
       if (m >= 35 && v.userNamespace) return;
       const podVal = v.podSC?.['runAsNonRoot'];
       if (podVal === false) out.push({ path: `${v.specPath}.securityContext.runAsNonRoot`, message: 'pod must not set securityContext.runAsNonRoot=false' });
+      const implicit: Violation[] = [];
       for (const c of v.containers) {
         const cv = c.sc?.['runAsNonRoot'];
         if (cv === false) out.push({ path: `${c.path}.securityContext.runAsNonRoot`, message: `${who(c)} must not set securityContext.runAsNonRoot=false` });
-        else if (cv == null && podVal !== true) out.push({ path: `${c.path}.securityContext.runAsNonRoot`, message: `pod or ${who(c)} must set securityContext.runAsNonRoot=true` });
+        else if (cv == null && podVal !== true) implicit.push({ path: `${c.path}.securityContext.runAsNonRoot`, message: `pod or ${who(c)} must set securityContext.runAsNonRoot=true` });
       }
+      // As PSA: containers that merely inherit are reported only when nothing sets false explicitly.
+      if (out.length === 0) out.push(...implicit);
     },
   },
   {
@@ -352,14 +355,16 @@ const CONTROLS: readonly Control[] = [
         if (validSeccompType(pod['type'])) podSet = true;
         else out.push({ path: `${v.specPath}.securityContext.seccompProfile.type`, message: `pod must not set securityContext.seccompProfile.type to ${q(String(pod['type'] ?? ''))}` });
       }
+      const implicit: Violation[] = [];
       for (const c of v.containers) {
         const p = asMap(c.sc?.['seccompProfile']);
         if (p) {
           if (!validSeccompType(p['type'])) out.push({ path: `${c.path}.securityContext.seccompProfile.type`, message: `${who(c)} must not set securityContext.seccompProfile.type to ${q(String(p['type'] ?? ''))}` });
         } else if (!podSet) {
-          out.push({ path: `${c.path}.securityContext.seccompProfile.type`, message: `pod or ${who(c)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"` });
+          implicit.push({ path: `${c.path}.securityContext.seccompProfile.type`, message: `pod or ${who(c)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"` });
         }
       }
+      if (out.length === 0) out.push(...implicit);
     },
   },
   {

@@ -36,8 +36,9 @@ function allowedPrefixes(config: GateConfig): readonly string[] {
     p = config.spec.policies.options['supply-chain'].allowedRegistries.map((e) => {
       const trailing = e.endsWith('/');
       const bare = trailing ? e.slice(0, -1) : e;
-      const norm = bare.includes('/') || bare.includes('.') || bare.includes(':') || bare === 'localhost' ? bare : `docker.io/${bare}`;
-      return norm;
+      const first = bare.split('/')[0] ?? '';
+      if (first.includes('.') || first.includes(':') || first === 'localhost') return bare;
+      return bare.includes('/') ? `docker.io/${bare}` : `docker.io/library/${bare}`;
     });
     prefixCache.set(config, p);
   }
