@@ -1,5 +1,17 @@
-import type { Resource } from '../k8s/index.js';
+import { cp, mkdir, open, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import picomatch from 'picomatch';
+import { parse as parseYaml } from 'yaml';
+import { SyncgateError, isSyncgateError } from '../errors/index.js';
 import type { GateRequest } from '../gate/types.js';
+import { identity, parseDocuments, type K8sObject, type Resource } from '../k8s/index.js';
+import { Redactor } from '../log/index.js';
+import { audit } from './audit.js';
+import { decryptDocument, formatOf, looksEncrypted, parseSops, type DecryptedDocument, type KeyChoice } from './decrypt-file.js';
+import { emitTree } from './emit.js';
+import { isGranted, loadKeyStore, namespaceGranted } from './keystore.js';
+import { branchFromObject, mergeDecrypted } from './object-tree.js';
+import type { SopsDocument } from './tree.js';
 
 /** The app source as the renderer should see it after secret inputs were prepared. */
 export interface PreparedSource {
@@ -7,19 +19,310 @@ export interface PreparedSource {
   repoRoot: string;
   /** Decrypted Helm values files (inside the work dir, 0600) appended after the app's own. */
   extraValueFiles: string[];
+  /** The app's Helm values files without the SOPS-encrypted ones (helm never reads ciphertext). */
+  valueFiles: string[];
+  /** Every file decrypted for the render, repo-relative, with the keys that opened it. */
+  decrypted: { file: string; keys: string[] }[];
+}
+
+const MAX_SOPS_FILE = 64 * 1024 * 1024;
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function redactorOf(req: GateRequest): Redactor {
+  req.redactor ??= new Redactor();
+  return req.redactor;
+}
+
+async function keyChoice(req: GateRequest): Promise<KeyChoice> {
+  const store = await loadKeyStore(req.config);
+  // Only the trusted AppContext chooses keys: never options, ARGOCD_ENV_* or repo content.
+  return { store, granted: store.keys.filter((k) => isGranted(k, req.context)), context: req.context };
+}
+
+function remember(req: GateRequest, plaintexts: readonly string[], secretData = false): void {
+  const r = redactorOf(req);
+  for (const p of plaintexts) {
+    r.add(p);
+    if (secretData && /^[A-Za-z0-9+/]+={0,2}$/.test(p) && p.length % 4 === 0) {
+      const decoded = Buffer.from(p, 'base64').toString('utf8');
+      if (!decoded.includes('\uFFFD')) r.add(decoded);
+    }
+  }
+}
+
+function checkNamespace(req: GateRequest, choice: KeyChoice, what: string, keyNames: readonly string[], namespace: string): void {
+  for (const name of keyNames) {
+    const key = choice.store.keys.find((k) => k.name === name);
+    if (!key || namespace === '' || !namespaceGranted(key, namespace)) {
+      throw new SyncgateError(
+        'SOPS_NAMESPACE_NOT_GRANTED',
+        `${what}: decrypted with key ${name}, which is not granted namespace ${namespace === '' ? '(none)' : namespace}; granted: ${key?.grants.namespaces.join(', ') ?? 'none'}`,
+        { details: { key: name, namespace } },
+      );
+    }
+  }
+}
+
+async function decryptAudited(req: GateRequest, target: string, doc: SopsDocument, choice: KeyChoice): Promise<DecryptedDocument> {
+  try {
+    return await decryptDocument(target, doc, choice);
+  } catch (e) {
+    audit(req, target, [], isSyncgateError(e) ? e.code : 'internal');
+    throw e;
+  }
+}
+
+async function insideRoot(root: string, file: string, what: string): Promise<string> {
+  const rootReal = await realpath(root);
+  let real: string;
+  try {
+    real = await realpath(file);
+  } catch {
+    throw new SyncgateError('SOPS_PATH_INVALID', `${what}: file not found`);
+  }
+  if (real !== rootReal && !real.startsWith(rootReal + sep)) {
+    throw new SyncgateError('SOPS_PATH_INVALID', `${what}: resolves outside the repository root`);
+  }
+  const st = await stat(real);
+  if (!st.isFile()) throw new SyncgateError('SOPS_PATH_INVALID', `${what}: not a regular file`);
+  if (st.size > MAX_SOPS_FILE) throw new SyncgateError('LIMIT_EXCEEDED', `${what}: ${st.size} bytes is over the ${MAX_SOPS_FILE}-byte SOPS file limit`);
+  return real;
+}
+
+async function writePrivate(path: string, data: Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await unlink(path).catch(() => undefined);
+  const fh = await open(path, 'wx', 0o600);
+  try {
+    await fh.writeFile(data);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads, parses and (when it carries sops metadata) decrypts one repo file; undefined when not encrypted. */
+async function decryptRepoFile(req: GateRequest, choice: () => Promise<KeyChoice>, real: string, rel: string): Promise<{ out: Buffer; keys: string[] } | undefined> {
+  const text = await readFile(real, 'utf8');
+  if (!looksEncrypted(text)) return undefined;
+  const format = formatOf(real);
+  let doc: SopsDocument;
+  try {
+    doc = parseSops(rel, text, format);
+  } catch (e) {
+    // A YAML values file that is not sops at all is the renderer's business, not ours.
+    if (isSyncgateError(e, 'SOPS_FORMAT_INVALID')) return undefined;
+    throw e;
+  }
+  if (doc.metadata === undefined || doc.metadata === null) return undefined;
+  const c = await choice();
+  const d = await decryptAudited(req, rel, doc, c);
+  checkNamespace(req, c, rel, d.keyNames, req.context.namespace);
+  remember(req, d.plaintexts);
+  audit(req, rel, d.keyNames, 'ok');
+  return { out: emitTree(d.format, d.branches), keys: d.keyNames };
+}
+
+function relPath(root: string, p: string): string {
+  return relative(root, p).split(sep).join('/');
+}
+
+function generatorFiles(k: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const field of ['secretGenerator', 'configMapGenerator']) {
+    const gens = k[field];
+    if (!Array.isArray(gens)) continue;
+    for (const g of gens) {
+      if (!isRecord(g)) continue;
+      for (const f of Array.isArray(g['files']) ? g['files'] : []) {
+        if (typeof f !== 'string') continue;
+        const i = f.indexOf('=');
+        out.push(i >= 0 ? f.slice(i + 1) : f);
+      }
+      for (const f of Array.isArray(g['envs']) ? g['envs'] : []) if (typeof f === 'string') out.push(f);
+      if (typeof g['env'] === 'string') out.push(g['env']);
+    }
+  }
+  return out;
+}
+
+/** SOPS-encrypted generator inputs of every kustomization reachable from `dir` (local bases only). */
+async function kustomizeInputs(dir: string, repoRoot: string, seen = new Set<string>()): Promise<string[]> {
+  if (seen.has(dir) || seen.size > 500) return [];
+  seen.add(dir);
+  let k: unknown;
+  for (const name of KUSTOMIZATION_FILES) {
+    const text = await readFile(join(dir, name), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    try {
+      k = parseYaml(text);
+    } catch {
+      return []; // kustomize reports the broken file itself
+    }
+    break;
+  }
+  if (!isRecord(k)) return [];
+  const files = generatorFiles(k).filter((f) => !f.includes('://')).map((f) => resolve(dir, f));
+  for (const field of ['resources', 'bases', 'components']) {
+    const entries = k[field];
+    if (!Array.isArray(entries)) continue;
+    for (const e of entries) {
+      if (typeof e !== 'string' || e.includes('://') || isAbsolute(e)) continue;
+      const sub = resolve(dir, e);
+      if (sub !== repoRoot && !sub.startsWith(repoRoot + sep)) continue;
+      const st = await stat(sub).catch(() => undefined);
+      if (st?.isDirectory()) files.push(...(await kustomizeInputs(sub, repoRoot, seen)));
+    }
+  }
+  return files;
 }
 
 /**
- * Decrypts SOPS-encrypted render inputs (Helm values files, kustomize generator inputs) into the
- * request's memory-backed work dir before the render tools run.
+ * Decrypts SOPS-encrypted render inputs before the render tools run: Helm values files (named or
+ * matching `spec.sops.valuesFilePatterns`) into the request's memory-backed work dir (0600), and
+ * kustomize generator inputs in a private copy of the repo. Plaintext goes to the redactor.
  */
-export async function prepareSecrets(req: GateRequest, _workDir: string): Promise<PreparedSource> {
-  await Promise.resolve();
-  return { appDir: req.appDir, repoRoot: req.repoRoot, extraValueFiles: [] };
+export async function prepareSecrets(req: GateRequest, workDir: string): Promise<PreparedSource> {
+  const valueFiles = [...(req.options.valueFiles ?? [])];
+  const prepared: PreparedSource = { appDir: req.appDir, repoRoot: req.repoRoot, extraValueFiles: [], valueFiles, decrypted: [] };
+  let choiceP: Promise<KeyChoice> | undefined;
+  const choice = (): Promise<KeyChoice> => (choiceP ??= keyChoice(req));
+  const repoRoot = resolve(req.repoRoot);
+  const appDir = resolve(req.appDir);
+
+  // Helm values files.
+  const isChart = req.options.type === 'helm' || (await stat(join(appDir, 'Chart.yaml')).catch(() => undefined)) !== undefined;
+  if (isChart) {
+    const named = valueFiles.filter((f) => !f.includes('://'));
+    const isPattern = picomatch(req.config.spec.sops.valuesFilePatterns, { dot: true });
+    const listed = (await readdir(appDir, { withFileTypes: true }))
+      .filter((e) => e.isFile() && isPattern(e.name))
+      .map((e) => e.name)
+      .sort();
+    const candidates = [...named, ...listed.filter((f) => !named.some((n) => resolve(appDir, n) === resolve(appDir, f)))];
+    let n = 0;
+    for (const f of candidates) {
+      const rel = relPath(repoRoot, resolve(appDir, f));
+      const real = await insideRoot(repoRoot, resolve(appDir, f), rel);
+      const res = await decryptRepoFile(req, choice, real, rel);
+      if (!res) continue;
+      const out = join(workDir, 'sops-values', `${String(n++).padStart(3, '0')}-${basename(f)}`);
+      await writePrivate(out, res.out);
+      prepared.extraValueFiles.push(out);
+      prepared.decrypted.push({ file: rel, keys: res.keys });
+      const i = valueFiles.indexOf(f);
+      if (i >= 0) valueFiles.splice(i, 1);
+    }
+  }
+
+  // Kustomize generator inputs: decrypted inside a private copy of the repo.
+  const inputs = [...new Set(await kustomizeInputs(appDir, repoRoot))];
+  const decryptedInputs: { rel: string; out: Buffer }[] = [];
+  for (const f of inputs) {
+    const rel = relPath(repoRoot, f);
+    const real = await insideRoot(repoRoot, f, rel).catch((e: unknown) => {
+      // A missing generator file is kustomize's error to report; an escaping one is ours.
+      if (isSyncgateError(e, 'SOPS_PATH_INVALID') && e.message.endsWith('file not found')) return undefined;
+      throw e;
+    });
+    if (!real) continue;
+    const res = await decryptRepoFile(req, choice, real, rel);
+    if (!res) continue;
+    decryptedInputs.push({ rel, out: res.out });
+    prepared.decrypted.push({ file: rel, keys: res.keys });
+  }
+  if (decryptedInputs.length > 0) {
+    const copy = join(workDir, 'sops-repo');
+    await cp(repoRoot, copy, { recursive: true, verbatimSymlinks: true, filter: (src) => basename(src) !== '.git' });
+    for (const d of decryptedInputs) await writePrivate(join(copy, d.rel), d.out);
+    prepared.repoRoot = copy;
+    prepared.appDir = join(copy, relative(repoRoot, appDir));
+  }
+  return prepared;
 }
 
-/** Decrypts every rendered object that carries SOPS metadata, with a key granted to the app. */
-export async function decryptResources(resources: Resource[], _req: GateRequest): Promise<Resource[]> {
-  await Promise.resolve();
-  return resources;
+function hasSops(o: K8sObject): boolean {
+  return isRecord(o['sops']);
+}
+
+/** The repo file a resource was read from, when it is still exactly that file's document. */
+async function fileBacked(req: GateRequest, r: Resource): Promise<{ path: string; text: string } | undefined> {
+  if (isAbsolute(r.source) || r.source.includes('://')) return undefined;
+  const path = resolve(req.appDir, r.source);
+  const real = await insideRoot(req.repoRoot, path, r.source).catch(() => undefined);
+  if (!real) return undefined;
+  const text = await readFile(real, 'utf8');
+  return { path: real, text };
+}
+
+function sameObject(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) === JSON.stringify(b, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/**
+ * Decrypts every rendered object that carries a top-level `sops` block (any kind, as Flux does)
+ * with a key granted to the app; the object must land in a namespace the key grants. Objects from
+ * a repo file are verified against the whole file (the MAC spans every document).
+ */
+export async function decryptResources(resources: Resource[], req: GateRequest): Promise<Resource[]> {
+  if (!resources.some((r) => hasSops(r.object))) return resources;
+  const choice = await keyChoice(req);
+  const files = new Map<string, Promise<{ docs: unknown[]; dec: DecryptedDocument; branchOf: number[] } | undefined>>();
+  const out: Resource[] = [];
+  for (const r of resources) {
+    if (!hasSops(r.object)) {
+      out.push(r);
+      continue;
+    }
+    const what = `${identity(r.object)} (${r.source})`;
+    let decObj: unknown;
+    let keyNames: string[];
+    let plaintexts: string[];
+    let fromFile = files.get(r.source);
+    if (!fromFile) {
+      fromFile = (async () => {
+        const f = await fileBacked(req, r);
+        if (!f || formatOf(f.path) !== 'yaml' && formatOf(f.path) !== 'json') return undefined;
+        let docs: unknown[];
+        try {
+          docs = parseDocuments(f.text, r.source);
+        } catch {
+          return undefined;
+        }
+        const doc = parseSops(r.source, f.text, formatOf(f.path));
+        const branchOf = (doc.present ?? doc.branches.map(() => true)).flatMap((p, i) => (p ? [i] : []));
+        const dec = await decryptAudited(req, r.source, doc, choice);
+        return { docs, dec, branchOf };
+      })();
+      files.set(r.source, fromFile);
+    }
+    const file = await fromFile;
+    const bi = file?.branchOf[r.doc];
+    if (file && bi !== undefined && sameObject(file.docs[r.doc], r.object) && file.dec.branches[bi]) {
+      decObj = mergeDecrypted(r.object, file.dec.branches[bi]);
+      keyNames = file.dec.keyNames;
+      plaintexts = file.dec.plaintexts;
+    } else {
+      const doc: SopsDocument = { format: 'json', branches: [branchFromObject(r.object)], metadata: r.object['sops'] };
+      const dec = await decryptAudited(req, what, doc, choice);
+      decObj = mergeDecrypted(r.object, dec.branches[0]!);
+      keyNames = dec.keyNames;
+      plaintexts = dec.plaintexts;
+    }
+    const { sops: _sops, ...clean } = decObj as K8sObject;
+    const obj = clean;
+    try {
+      checkNamespace(req, choice, identity(obj), keyNames, obj.metadata.namespace ?? req.context.namespace);
+    } catch (e) {
+      audit(req, what, keyNames, 'SOPS_NAMESPACE_NOT_GRANTED');
+      throw e;
+    }
+    remember(req, plaintexts, obj.kind === 'Secret');
+    audit(req, what, keyNames, 'ok');
+    out.push({ ...r, object: obj, decryptedBy: keyNames.join('+'), encryptedInRepo: true });
+  }
+  return out;
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
-/** Where a key may be used. Every listed dimension must match; an omitted one matches nothing
- * except `paths` and `apps` (omitted = any). Patterns are globs (`team-a-*`). */
+/** Where a key may be used, judged from the trusted AppContext only. Argo CD apps must match
+ * `projects`; Flux apps must match `fluxKustomizations`; `apps`, `repos` and `paths`, when given,
+ * must match too (omitted = any). Decrypted objects may land only in `namespaces`. Patterns are
+ * globs (`team-a-*`, `https://git.example.com/team-a/*`). */
 export const grantSchema = z
   .object({
     /** Argo CD projects (ARGOCD_APP_PROJECT_NAME). */

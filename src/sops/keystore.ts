@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { Decrypter, identityToRecipient } from 'age-encryption';
+import picomatch from 'picomatch';
+import type { GateConfig } from '../config/index.js';
+import { SyncgateError } from '../errors/index.js';
+import type { AppContext } from '../gate/context.js';
+
+type KeyConfig = GateConfig['spec']['keys'][number];
+
+/** A configured key with its identities loaded: name, public recipients, grants. Never logged. */
+export interface LoadedKey {
+  name: string;
+  recipients: readonly string[];
+  grants: KeyConfig['grants'];
+  decrypter: Decrypter;
+}
+
+/** Every key of the platform config, loaded once per config. */
+export interface KeyStore {
+  keys: readonly LoadedKey[];
+  /** Recipient string → key name (for messages: which tenant a file is for). */
+  nameOf: ReadonlyMap<string, string>;
+}
+
+const cache = new WeakMap<object, Promise<KeyStore>>();
+
+const IDENTITY = /^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/;
+
+async function loadKey(k: KeyConfig): Promise<LoadedKey> {
+  let text: string;
+  try {
+    text = readFileSync(k.ageIdentityFile, 'utf8');
+  } catch (e) {
+    throw new SyncgateError(
+      'SOPS_KEY_FILE_INVALID',
+      `key ${k.name}: ${k.ageIdentityFile}: cannot read identity file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  }
+  const decrypter = new Decrypter();
+  const recipients: string[] = [];
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    if (!IDENTITY.test(line)) {
+      // Never echo the line: it may be key material in a format we do not read.
+      throw new SyncgateError('SOPS_KEY_FILE_INVALID', `key ${k.name}: ${k.ageIdentityFile}: line ${i + 1} is not an age identity`);
+    }
+    try {
+      recipients.push(await identityToRecipient(line));
+      decrypter.addIdentity(line);
+    } catch {
+      throw new SyncgateError('SOPS_KEY_FILE_INVALID', `key ${k.name}: ${k.ageIdentityFile}: line ${i + 1} is not a valid age identity`);
+    }
+  }
+  if (recipients.length === 0) {
+    throw new SyncgateError('SOPS_KEY_FILE_INVALID', `key ${k.name}: ${k.ageIdentityFile}: no age identity in file`);
+  }
+  return { name: k.name, recipients, grants: k.grants, decrypter };
+}
+
+async function build(keys: readonly KeyConfig[]): Promise<KeyStore> {
+  const loaded = await Promise.all(keys.map(loadKey));
+  const nameOf = new Map<string, string>();
+  for (const k of loaded) for (const r of k.recipients) nameOf.set(r, k.name);
+  return { keys: loaded, nameOf };
+}
+
+/** Loads (once per config object, then cached) the age identities of `spec.keys`. */
+export function loadKeyStore(config: GateConfig): Promise<KeyStore> {
+  const keys = config.spec.keys;
+  let p = cache.get(keys);
+  if (!p) {
+    p = build(keys);
+    cache.set(keys, p);
+    // A failed load is not cached: a fixed mount is picked up by the next request.
+    p.catch(() => cache.delete(keys));
+  }
+  return p;
+}
+
+function matches(patterns: readonly string[], value: string): boolean {
+  return value !== '' && patterns.some((p) => picomatch.isMatch(value, p, { dot: true }));
+}
+
+function normRepo(url: string): string {
+  return url.trim().replace(/\/+$/, '').replace(/\.git$/, '');
+}
+
+function repoMatches(patterns: readonly string[], url: string): boolean {
+  if (patterns.length === 0) return true;
+  const n = normRepo(url);
+  return n !== '' && patterns.some((p) => picomatch.isMatch(n, normRepo(p), { dot: true }) || picomatch.isMatch(url, p, { dot: true }));
+}
+
+/**
+ * Whether a key's grant admits this app. Only the trusted AppContext is read: Argo CD apps match
+ * on project (required), app name, repo URL and source path; Flux apps on the Kustomization
+ * (required), repo URL and path. Empty `apps`, `repos`, `paths` mean any.
+ */
+export function isGranted(key: Pick<LoadedKey, 'grants'>, ctx: AppContext): boolean {
+  const g = key.grants;
+  if (ctx.fluxKustomization !== undefined && ctx.fluxKustomization !== '') {
+    if (!matches(g.fluxKustomizations, ctx.fluxKustomization)) return false;
+  } else {
+    if (!matches(g.projects, ctx.project)) return false;
+    if (g.apps.length > 0 && !matches(g.apps, ctx.appName)) return false;
+  }
+  if (!repoMatches(g.repos, ctx.repoURL)) return false;
+  const path = ctx.sourcePath.replace(/^\.\/+/, '').replace(/\/+$/, '') || '.';
+  if (g.paths.length > 0 && !matches(g.paths, path)) return false;
+  return true;
+}
+
+/** Whether a decrypted object may land in `namespace` under this key's grant. */
+export function namespaceGranted(key: Pick<LoadedKey, 'grants'>, namespace: string): boolean {
+  return matches(key.grants.namespaces, namespace);
+}
