@@ -1,4 +1,5 @@
 import { coreCodes } from './codes/core.js';
+import { sopsCodes } from './codes/sops.js';
 import { renderCodes } from './codes/render.js';
 import { cmpCodes } from './codes/cmp.js';
 import { fluxCodes } from './codes/flux.js';
@@ -9,6 +10,7 @@ import type { CodeSpec } from './codes/types.js';
 // docs/errors.md is generated from it (`syncgate docs`) and a unit test fails on drift.
 export const CODES = {
   ...coreCodes,
+  ...sopsCodes,
   ...renderCodes,
   ...cmpCodes,
   ...fluxCodes,
