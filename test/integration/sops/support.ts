@@ -1,0 +1,50 @@
+// Test-only helpers for the SOPS tests: the real sops binary (through node:child_process, which
+// tests may use) and a GateConfig holding the TEST-ONLY tenant keys.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseConfig, type GateConfig } from '../../../src/config/index.js';
+
+export const FIXTURES = resolve(import.meta.dirname, '../../fixtures/sops');
+export const SOPS = resolve(import.meta.dirname, '../../../.tools/bin/sops');
+export const keyFile = (tenant: string): string => join(FIXTURES, 'keys', `TEST-ONLY-${tenant}.agekey`);
+export const recipientOf = (tenant: string): string => /age1[0-9a-z]+/.exec(readFileSync(keyFile(tenant), 'utf8'))![0];
+
+let allKeys: string | undefined;
+/** A key file with every TEST-ONLY identity, for running `sops -d` as an unrestricted reference. */
+export function allKeysFile(): string {
+  if (!allKeys) {
+    allKeys = join(mkdtempSync(join(tmpdir(), 'sg-sops-keys-')), 'keys.txt');
+    writeFileSync(allKeys, ['team-a', 'team-b', 'team-c'].map((t) => readFileSync(keyFile(t), 'utf8')).join('\n'), { mode: 0o600 });
+  }
+  return allKeys;
+}
+
+function sopsEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), SOPS_AGE_KEY_FILE: allKeysFile() };
+}
+
+/** `sops decrypt <file>` with every test key: the reference output. */
+export function sopsDecrypt(file: string): Buffer {
+  return execFileSync(SOPS, ['decrypt', file], { env: sopsEnv(), maxBuffer: 256 * 1024 * 1024 });
+}
+
+/** `sops encrypt` of `file` for the given recipients (and extra creation_rule fields). */
+export function sopsEncrypt(file: string, rule: Record<string, unknown>): Buffer {
+  const cfg = join(mkdtempSync(join(tmpdir(), 'sg-sops-cfg-')), 'sops.yaml');
+  writeFileSync(cfg, JSON.stringify({ creation_rules: [rule] }));
+  return execFileSync(SOPS, ['--config', cfg, 'encrypt', file], { env: sopsEnv(), maxBuffer: 256 * 1024 * 1024 });
+}
+
+type Grants = Partial<GateConfig['spec']['keys'][number]['grants']>;
+
+/** A GateConfig with the TEST-ONLY keys and the given grants (default: team-x project and namespace). */
+export function testConfig(grants: Record<string, Grants> = {}, extra: Record<string, unknown> = {}): GateConfig {
+  const keys = ['team-a', 'team-b', 'team-c'].map((t) => ({
+    name: t,
+    ageIdentityFile: keyFile(t),
+    grants: { projects: [t], namespaces: [t, `${t}-*`], ...(grants[t] ?? {}) },
+  }));
+  return parseConfig({ apiVersion: 'syncgate.dev/v1alpha1', kind: 'GateConfig', spec: { keys, ...extra } });
+}
