@@ -1,6 +1,6 @@
 import { celEnv, isCelError, parse, plan, type CelInput, type CelValue } from '@bufbuild/cel';
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
-import { kubernetesFuncs } from './library/index.js';
+import { cachedRe2, kubernetesFuncs } from './library/index.js';
 
 /** The variables a ValidatingAdmissionPolicy expression sees. */
 export interface CelVars {
@@ -20,10 +20,22 @@ export interface CompiledExpr {
   uses: ReadonlySet<string>;
 }
 
-const env = celEnv({ funcs: [...kubernetesFuncs] });
+const env = celEnv({ funcs: [...kubernetesFuncs], re2: cachedRe2 });
 const ROOTS = new Set(['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables']);
 // Type names are identifiers in CEL (`type(x) == string`).
-const TYPE_IDENTS = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn']);
+const TYPE_IDENTS = new Set([
+  'int',
+  'uint',
+  'double',
+  'bool',
+  'string',
+  'bytes',
+  'list',
+  'map',
+  'null_type',
+  'type',
+  'dyn',
+]);
 // Operators the planner implements itself rather than through the function resolver.
 const PLANNER_OPS = new Set(['_&&_', '_||_', '_?_:_', '_[_]', '@not_strictly_false']);
 
@@ -44,8 +56,11 @@ function check(e: Expr, scope: Scope): void {
     case 'identExpr': {
       const name = k.value.name;
       if (name === 'authorizer') {
-        throw new CelCompileError('undeclared reference to \'authorizer\': syncgate renders offline and has no authorizer');
+        throw new CelCompileError(
+          "undeclared reference to 'authorizer': syncgate renders offline and has no authorizer",
+        );
       }
+      if (name === 'variables' && !scope.locals.has(name)) for (const v of scope.variables) scope.uses.add(v);
       if (!ROOTS.has(name) && !scope.locals.has(name) && !TYPE_IDENTS.has(name)) {
         throw new CelCompileError(`undeclared reference to '${name}'`);
       }
@@ -53,8 +68,13 @@ function check(e: Expr, scope: Scope): void {
     }
     case 'selectExpr': {
       const op = k.value.operand;
-      if (op?.exprKind.case === 'identExpr' && op.exprKind.value.name === 'variables' && !scope.locals.has('variables')) {
-        if (!scope.variables.has(k.value.field)) throw new CelCompileError(`undefined variable 'variables.${k.value.field}'`);
+      if (
+        op?.exprKind.case === 'identExpr' &&
+        op.exprKind.value.name === 'variables' &&
+        !scope.locals.has('variables')
+      ) {
+        if (!scope.variables.has(k.value.field))
+          throw new CelCompileError(`undefined variable 'variables.${k.value.field}'`);
         scope.uses.add(k.value.field);
         return;
       }
@@ -63,25 +83,30 @@ function check(e: Expr, scope: Scope): void {
     }
     case 'callExpr': {
       const fn = k.value.function;
+      if (k.value.target) check(k.value.target, scope);
+      for (const a of k.value.args) check(a, scope);
       if (!PLANNER_OPS.has(fn)) {
         const group = env.funcs.find(fn);
         if (!group) throw new CelCompileError(`undeclared reference to '${fn}'`);
         const arity = k.value.args.length;
         const member = k.value.target !== undefined;
-        const fits = [...group].some((f) => f.arguments.length === arity && (f.target !== undefined) === member);
+        const fits = [...group].some(
+          (f) => f.arguments.length === arity && (f.target !== undefined) === member,
+        );
         if (!fits) {
-          throw new CelCompileError(`found no matching overload for '${fn}' with ${String(arity)} argument(s)${member ? ' as a method' : ''}`);
+          throw new CelCompileError(
+            `found no matching overload for '${fn}' with ${String(arity)} argument(s)${member ? ' as a method' : ''}`,
+          );
         }
       }
-      if (k.value.target) check(k.value.target, scope);
-      for (const a of k.value.args) check(a, scope);
       return;
     }
     case 'listExpr':
       for (const x of k.value.elements) check(x, scope);
       return;
     case 'structExpr':
-      if (k.value.messageName !== '') throw new CelCompileError(`unsupported message construction '${k.value.messageName}'`);
+      if (k.value.messageName !== '')
+        throw new CelCompileError(`unsupported message construction '${k.value.messageName}'`);
       for (const entry of k.value.entries) {
         if (entry.keyKind.case === 'mapKey') check(entry.keyKind.value, scope);
         if (entry.value) check(entry.value, scope);
@@ -91,7 +116,10 @@ function check(e: Expr, scope: Scope): void {
       const c = k.value;
       if (c.iterRange) check(c.iterRange, scope);
       if (c.accuInit) check(c.accuInit, scope);
-      const inner: Scope = { ...scope, locals: new Set([...scope.locals, c.iterVar, c.iterVar2, c.accuVar].filter((x) => x !== '')) };
+      const inner: Scope = {
+        ...scope,
+        locals: new Set([...scope.locals, c.iterVar, c.iterVar2, c.accuVar].filter((x) => x !== '')),
+      };
       for (const x of [c.loopCondition, c.loopStep, c.result]) if (x) check(x, inner);
       return;
     }
@@ -115,7 +143,9 @@ export function compileExpression(source: string, variables: ReadonlySet<string>
   try {
     parsed = parse(source);
   } catch (e) {
-    const hint = /\.\?|\[\?|\{\?/.test(source) ? ' (optional syntax `?.`/`[?]` is not supported: use has())' : '';
+    const hint = /\.\?|\[\?|\{\?/.test(source)
+      ? ' (optional syntax `?.`/`[?]` is not supported: use has())'
+      : '';
     throw new CelCompileError(`syntax error: ${firstLine(e)}${hint}`, { cause: e });
   }
   const uses = new Set<string>();

@@ -28,7 +28,8 @@ function namespacesIn(resources: readonly Resource[]): Map<string, K8sObject> {
   if (!idx) {
     idx = new Map();
     for (const r of resources) {
-      if (r.object.kind === 'Namespace' && apiGroup(r.object.apiVersion) === '') idx.set(r.object.metadata.name, r.object);
+      if (r.object.kind === 'Namespace' && apiGroup(r.object.apiVersion) === '')
+        idx.set(r.object.metadata.name, r.object);
     }
     namespaceIndex.set(resources, idx);
   }
@@ -92,7 +93,8 @@ function paramsFor(pair: CompiledPair, req: RequestInfo): K8sObject[] {
   return pair.params.filter((p) => {
     const pns = p.metadata.namespace;
     // paramRef.namespace unset: the object's own namespace (or params shipped without one).
-    const nsOk = ref.namespace !== undefined ? pns === ref.namespace : pns === undefined || pns === req.namespace;
+    const nsOk =
+      ref.namespace !== undefined ? pns === ref.namespace : pns === undefined || pns === req.namespace;
     if (!nsOk) return false;
     if (ref.name !== undefined) return p.metadata.name === ref.name;
     return selectorMatches(ref.selector as LabelSelector, p.metadata.labels);
@@ -121,7 +123,12 @@ export function evaluatePair(pair: CompiledPair, resource: Resource, ctx: CheckC
     params = paramsFor(pair, req);
     if (params.length === 0) {
       if (ref.parameterNotFoundAction === 'Allow') return [];
-      return [{ path: 'paramRef', message: 'no params found for policy binding with `Deny` parameterNotFoundAction' }];
+      return [
+        {
+          path: 'paramRef',
+          message: 'no params found for policy binding with `Deny` parameterNotFoundAction',
+        },
+      ];
     }
   }
   const secret = req.kind === 'Secret' && req.group === '';
@@ -135,7 +142,12 @@ export function evaluatePair(pair: CompiledPair, resource: Resource, ctx: CheckC
       out.push(v);
     }
   };
-  const base = { object: toCel(resource.object), oldObject: null, request: requestVar(req), namespaceObject: nsObject ? toCel(nsObject) : null };
+  const base = {
+    object: toCel(resource.object),
+    oldObject: null,
+    request: requestVar(req),
+    namespaceObject: nsObject ? toCel(nsObject) : null,
+  };
   for (const param of params) {
     const computed = new Map<string, CelValue | Error>();
     const vars: CelVars = { ...base, params: param ? toCel(param) : null, variables: new Map() };
@@ -168,7 +180,11 @@ export function evaluatePair(pair: CompiledPair, resource: Resource, ctx: CheckC
         }
       } catch (e) {
         matched = false;
-        if (fail) push({ path: `matchConditions[${mc.name}]`, message: `matchCondition '${mc.name}' resulted in error: ${errorText(e, secret)}` });
+        if (fail)
+          push({
+            path: `matchConditions[${mc.name}]`,
+            message: `matchCondition '${mc.name}' resulted in error: ${errorText(e, secret)}`,
+          });
         break;
       }
     }
@@ -181,7 +197,8 @@ export function evaluatePair(pair: CompiledPair, resource: Resource, ctx: CheckC
         if (typeof r !== 'boolean') throw new Error(`expression returned ${typeName(r)}, want bool`);
         ok = r;
       } catch (e) {
-        if (fail) push({ path, message: `expression '${v.expr.source}' resulted in error: ${errorText(e, secret)}` });
+        if (fail)
+          push({ path, message: `expression '${v.expr.source}' resulted in error: ${errorText(e, secret)}` });
         continue;
       }
       if (ok) continue;

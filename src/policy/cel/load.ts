@@ -21,7 +21,12 @@ function isObject(v: unknown): v is K8sObject {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const o = v as Record<string, unknown>;
   const md = o['metadata'] as Record<string, unknown> | undefined;
-  return typeof o['apiVersion'] === 'string' && typeof o['kind'] === 'string' && typeof md?.['name'] === 'string' && md['name'] !== '';
+  return (
+    typeof o['apiVersion'] === 'string' &&
+    typeof o['kind'] === 'string' &&
+    typeof md?.['name'] === 'string' &&
+    md['name'] !== ''
+  );
 }
 
 function yamlFiles(path: string): string[] {
@@ -29,9 +34,13 @@ function yamlFiles(path: string): string[] {
   try {
     st = statSync(path);
   } catch (e) {
-    throw new SyncgateError('CONFIG_INVALID', `${path}: custom policy path cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, {
-      cause: e,
-    });
+    throw new SyncgateError(
+      'CONFIG_INVALID',
+      `${path}: custom policy path cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+      {
+        cause: e,
+      },
+    );
   }
   if (!st.isDirectory()) return [path];
   return readdirSync(path, { withFileTypes: true })
@@ -48,22 +57,34 @@ function readObjects(file: string): K8sObject[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new SyncgateError('CONFIG_INVALID', `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
+    throw new SyncgateError(
+      'CONFIG_INVALID',
+      `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+      { cause: e },
+    );
   }
   let docs: unknown[];
   try {
     docs = parseDocuments(text, file);
   } catch (e) {
-    throw new SyncgateError('CONFIG_INVALID', isSyncgateError(e) ? e.message : `${file}: invalid YAML`, { cause: e });
+    throw new SyncgateError('CONFIG_INVALID', isSyncgateError(e) ? e.message : `${file}: invalid YAML`, {
+      cause: e,
+    });
   }
   return docs.map((d, i) => {
-    if (!isObject(d)) throw new SyncgateError('CONFIG_INVALID', `${file}: document ${String(i + 1)}: not a Kubernetes object with apiVersion, kind and metadata.name`);
+    if (!isObject(d))
+      throw new SyncgateError(
+        'CONFIG_INVALID',
+        `${file}: document ${String(i + 1)}: not a Kubernetes object with apiVersion, kind and metadata.name`,
+      );
     return d;
   });
 }
 
 function issuePath(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${String(p)}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${String(p)}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('');
 }
 
 function parseSpec<T>(schema: z.ZodType<T>, file: string, object: K8sObject): Doc<T> {
@@ -71,17 +92,32 @@ function parseSpec<T>(schema: z.ZodType<T>, file: string, object: K8sObject): Do
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = issue && issue.path.length > 0 ? `spec.${issuePath(issue.path)}` : 'spec';
-    throw new SyncgateError('CONFIG_INVALID', `${file}: ${object.kind}/${object.metadata.name}: ${where}: ${issue?.message ?? 'invalid'}`);
+    throw new SyncgateError(
+      'CONFIG_INVALID',
+      `${file}: ${object.kind}/${object.metadata.name}: ${where}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   return { file, object, spec: r.data };
 }
 
-function compile(doc: Doc<PolicySpec>, where: string, source: string, variables: ReadonlySet<string>): CompiledExpr {
+function compile(
+  doc: Doc<PolicySpec>,
+  where: string,
+  source: string,
+  variables: ReadonlySet<string>,
+): CompiledExpr {
   try {
     return compileExpression(source, variables);
   } catch (e) {
-    const msg = e instanceof CelCompileError ? e.message : `compile error: ${e instanceof Error ? e.message : String(e)}`;
-    throw new SyncgateError('CONFIG_INVALID', `${doc.file}: ValidatingAdmissionPolicy/${doc.object.metadata.name}: ${where}: ${msg}`, { cause: e });
+    const msg =
+      e instanceof CelCompileError
+        ? e.message
+        : `compile error: ${e instanceof Error ? e.message : String(e)}`;
+    throw new SyncgateError(
+      'CONFIG_INVALID',
+      `${doc.file}: ValidatingAdmissionPolicy/${doc.object.metadata.name}: ${where}: ${msg}`,
+      { cause: e },
+    );
   }
 }
 
@@ -108,7 +144,10 @@ function compilePolicy(doc: Doc<PolicySpec>): CompiledPolicy {
   const validations = s.validations.map((v, i) => ({
     expr: compile(doc, `validations[${String(i)}].expression`, v.expression, declared),
     message: v.message,
-    messageExpr: v.messageExpression === undefined ? undefined : compile(doc, `validations[${String(i)}].messageExpression`, v.messageExpression, declared),
+    messageExpr:
+      v.messageExpression === undefined
+        ? undefined
+        : compile(doc, `validations[${String(i)}].messageExpression`, v.messageExpression, declared),
   }));
   return { doc, matchConditions, variables, validations };
 }
@@ -141,8 +180,16 @@ function checkParams(pol: CompiledPolicy, b: Doc<BindingSpec>, params: readonly 
   const where = `${b.file}: ValidatingAdmissionPolicyBinding/${b.object.metadata.name}`;
   const kind = pol.doc.spec.paramKind;
   const ref = b.spec.paramRef;
-  if (kind && !ref) throw new SyncgateError('CONFIG_INVALID', `${where}: spec.paramRef: required because policy ${pol.doc.object.metadata.name} has a paramKind`);
-  if (!kind && ref) throw new SyncgateError('CONFIG_INVALID', `${where}: spec.paramRef: policy ${pol.doc.object.metadata.name} has no paramKind`);
+  if (kind && !ref)
+    throw new SyncgateError(
+      'CONFIG_INVALID',
+      `${where}: spec.paramRef: required because policy ${pol.doc.object.metadata.name} has a paramKind`,
+    );
+  if (!kind && ref)
+    throw new SyncgateError(
+      'CONFIG_INVALID',
+      `${where}: spec.paramRef: policy ${pol.doc.object.metadata.name} has no paramKind`,
+    );
   if (!kind || !ref || ref.parameterNotFoundAction !== 'Deny') return;
   // Params are data shipped with the policies: a Deny binding whose params cannot exist anywhere
   // would refuse every object it matches, which is a configuration mistake.
@@ -151,8 +198,14 @@ function checkParams(pol: CompiledPolicy, b: Doc<BindingSpec>, params: readonly 
     return ref.name === undefined || p.metadata.name === ref.name;
   });
   if (!any) {
-    const what = ref.name !== undefined ? `${kind.kind}/${ref.namespace !== undefined ? `${ref.namespace}/` : ''}${ref.name}` : `${kind.kind} objects`;
-    throw new SyncgateError('CONFIG_INVALID', `${where}: spec.paramRef: no ${what} (${kind.apiVersion}) shipped with the custom policies and parameterNotFoundAction is Deny`);
+    const what =
+      ref.name !== undefined
+        ? `${kind.kind}/${ref.namespace !== undefined ? `${ref.namespace}/` : ''}${ref.name}`
+        : `${kind.kind} objects`;
+    throw new SyncgateError(
+      'CONFIG_INVALID',
+      `${where}: spec.paramRef: no ${what} (${kind.apiVersion}) shipped with the custom policies and parameterNotFoundAction is Deny`,
+    );
   }
 }
 
@@ -168,12 +221,19 @@ export function loadPolicies(paths: readonly string[]): Policy[] {
       if (isVap) {
         const name = object.metadata.name;
         const prior = policies.get(name);
-        if (prior) throw new SyncgateError('CONFIG_INVALID', `${file}: ValidatingAdmissionPolicy/${name}: duplicate of the one in ${prior.doc.file}`);
+        if (prior)
+          throw new SyncgateError(
+            'CONFIG_INVALID',
+            `${file}: ValidatingAdmissionPolicy/${name}: duplicate of the one in ${prior.doc.file}`,
+          );
         policies.set(name, compilePolicy(parseSpec(policySpec, file, object)));
       } else if (isBinding) {
         bindings.push(parseSpec(bindingSpec, file, object));
       } else if (/^ValidatingAdmissionPolicy(Binding)?$/.test(object.kind)) {
-        throw new SyncgateError('CONFIG_INVALID', `${file}: ${object.kind}/${object.metadata.name}: apiVersion ${object.apiVersion} is not supported, use ${GROUP}`);
+        throw new SyncgateError(
+          'CONFIG_INVALID',
+          `${file}: ${object.kind}/${object.metadata.name}: apiVersion ${object.apiVersion} is not supported, use ${GROUP}`,
+        );
       } else {
         others.push(object);
       }
@@ -183,10 +243,17 @@ export function loadPolicies(paths: readonly string[]): Policy[] {
   const bindingNames = new Set<string>();
   for (const b of bindings) {
     const name = b.object.metadata.name;
-    if (bindingNames.has(name)) throw new SyncgateError('CONFIG_INVALID', `${b.file}: ValidatingAdmissionPolicyBinding/${name}: duplicate binding name`);
+    if (bindingNames.has(name))
+      throw new SyncgateError(
+        'CONFIG_INVALID',
+        `${b.file}: ValidatingAdmissionPolicyBinding/${name}: duplicate binding name`,
+      );
     bindingNames.add(name);
     if (!policies.has(b.spec.policyName)) {
-      throw new SyncgateError('CONFIG_INVALID', `${b.file}: ValidatingAdmissionPolicyBinding/${name}: spec.policyName: no ValidatingAdmissionPolicy named ${b.spec.policyName}`);
+      throw new SyncgateError(
+        'CONFIG_INVALID',
+        `${b.file}: ValidatingAdmissionPolicyBinding/${name}: spec.policyName: no ValidatingAdmissionPolicy named ${b.spec.policyName}`,
+      );
     }
     byPolicy.set(b.spec.policyName, [...(byPolicy.get(b.spec.policyName) ?? []), b]);
   }
@@ -195,7 +262,10 @@ export function loadPolicies(paths: readonly string[]): Policy[] {
     const bs = byPolicy.get(name) ?? [];
     if (bs.length === 0) {
       // A VAP without a binding does nothing in a cluster; here that is reported, not skipped.
-      throw new SyncgateError('CONFIG_INVALID', `${pol.doc.file}: ValidatingAdmissionPolicy/${name}: no ValidatingAdmissionPolicyBinding names this policy`);
+      throw new SyncgateError(
+        'CONFIG_INVALID',
+        `${pol.doc.file}: ValidatingAdmissionPolicy/${name}: no ValidatingAdmissionPolicyBinding names this policy`,
+      );
     }
     const kind = pol.doc.spec.paramKind;
     const params = kind ? others.filter((o) => o.apiVersion === kind.apiVersion && o.kind === kind.kind) : [];
@@ -230,7 +300,9 @@ export function loadPolicies(paths: readonly string[]): Policy[] {
             return evaluatePair(pair, resource, ctx);
           } catch (e) {
             // evaluatePair guards every expression; this is the contract's last line of defence.
-            return [{ path: 'policy', message: `evaluation failed: ${e instanceof Error ? e.message : String(e)}` }];
+            return [
+              { path: 'policy', message: `evaluation failed: ${e instanceof Error ? e.message : String(e)}` },
+            ];
           }
         },
       });

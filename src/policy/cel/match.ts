@@ -39,7 +39,11 @@ function ruleMatches(rule: ResourceRule, req: RequestInfo): boolean {
  * binding without matchResources defers to the policy); for the policy's own constraints the
  * caller passes `requireRules` since Kubernetes requires resourceRules there.
  */
-export function matchesResources(m: MatchResources | null | undefined, req: RequestInfo, requireRules: boolean): boolean {
+export function matchesResources(
+  m: MatchResources | null | undefined,
+  req: RequestInfo,
+  requireRules: boolean,
+): boolean {
   if (!m) return !requireRules;
   if (m.resourceRules.length > 0 || requireRules) {
     if (!m.resourceRules.some((r) => ruleMatches(r, req))) return false;

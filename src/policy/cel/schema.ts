@@ -15,9 +15,13 @@ const labelSelector = z
             operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
             values: strings,
           })
-          .refine((e) => (e.operator === 'In' || e.operator === 'NotIn' ? e.values.length > 0 : e.values.length === 0), {
-            error: 'In/NotIn need values; Exists/DoesNotExist take none',
-          }),
+          .refine(
+            (e) =>
+              e.operator === 'In' || e.operator === 'NotIn' ? e.values.length > 0 : e.values.length === 0,
+            {
+              error: 'In/NotIn need values; Exists/DoesNotExist take none',
+            },
+          ),
       )
       .default([]),
   })
@@ -75,7 +79,9 @@ export const bindingSpec = z.object({
       selector: labelSelector.optional(),
       parameterNotFoundAction: z.enum(['Allow', 'Deny']).default('Deny'),
     })
-    .refine((r) => (r.name === undefined) !== (r.selector === undefined), { error: 'exactly one of name or selector is required' })
+    .refine((r) => (r.name === undefined) !== (r.selector === undefined), {
+      error: 'exactly one of name or selector is required',
+    })
     .nullish(),
   matchResources: matchResources,
   validationActions: z.array(z.enum(['Deny', 'Warn', 'Audit'])).min(1, 'validationActions is required'),

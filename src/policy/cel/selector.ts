@@ -1,11 +1,18 @@
 /** A parsed metav1.LabelSelector. */
 export interface LabelSelector {
   matchLabels: Readonly<Record<string, string>>;
-  matchExpressions: readonly { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values: readonly string[] }[];
+  matchExpressions: readonly {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values: readonly string[];
+  }[];
 }
 
 /** True when the labels satisfy the selector (an empty selector matches everything). */
-export function selectorMatches(sel: LabelSelector, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function selectorMatches(
+  sel: LabelSelector,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   const l = labels ?? {};
   for (const [k, v] of Object.entries(sel.matchLabels)) if (l[k] !== v) return false;
   for (const e of sel.matchExpressions) {

@@ -37,7 +37,13 @@ export function toCel(v: unknown): CelInput {
 
 /** Converts a CEL result back into plain JSON-like data (for messages and tests). */
 export function fromCel(v: CelValue): unknown {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint') {
+  if (
+    v === null ||
+    typeof v === 'string' ||
+    typeof v === 'boolean' ||
+    typeof v === 'number' ||
+    typeof v === 'bigint'
+  ) {
     return v;
   }
   if (isCelUint(v)) return v.value;

@@ -1,4 +1,12 @@
-import { CelScalar, celMethod, isCelUint, listType, type CelFunc, type CelList, type CelValue } from '@bufbuild/cel';
+import {
+  CelScalar,
+  celMethod,
+  isCelUint,
+  listType,
+  type CelFunc,
+  type CelList,
+  type CelValue,
+} from '@bufbuild/cel';
 
 // k8s.io/apiserver/pkg/cel/library/lists.go: isSorted, sum, min, max, indexOf, lastIndexOf on
 // lists of comparable scalars (int, uint, double, string, bool).
@@ -7,13 +15,17 @@ const LIST = listType(CelScalar.DYN);
 type Scalar = bigint | number | string | boolean;
 
 function scalar(v: CelValue): Scalar {
-  if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')
+    return v;
   if (isCelUint(v)) return v.value;
   throw new Error('no such overload: list element is not comparable');
 }
 
 function compare(a: Scalar, b: Scalar): number {
-  if (typeof a !== typeof b && !(typeof a !== 'string' && typeof a !== 'boolean' && typeof b !== 'string' && typeof b !== 'boolean')) {
+  if (
+    typeof a !== typeof b &&
+    !(typeof a !== 'string' && typeof a !== 'boolean' && typeof b !== 'string' && typeof b !== 'boolean')
+  ) {
     throw new Error('no such overload: list elements of different types');
   }
   if (a < b) return -1;
@@ -28,7 +40,8 @@ function items(list: CelList): Scalar[] {
 function extreme(list: CelList, sign: 1 | -1): Scalar {
   const xs = items(list);
   const first = xs[0];
-  if (first === undefined) throw new Error(sign === 1 ? 'max called on empty list' : 'min called on empty list');
+  if (first === undefined)
+    throw new Error(sign === 1 ? 'max called on empty list' : 'min called on empty list');
   return xs.reduce((best, x) => (compare(x, best) * sign > 0 ? x : best), first);
 }
 

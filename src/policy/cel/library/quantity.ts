@@ -5,7 +5,8 @@ import { CelScalar, celFunc, celMethod, isCelMap, mapType, type CelFunc, type Ce
 // exact value as a reduced fraction: `==` then compares values (`1Gi == 1024Mi`), as Kubernetes does.
 const KEY = '@k8s.quantity';
 const QTY = mapType(CelScalar.STRING, CelScalar.DYN);
-const FORMAT = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
+const FORMAT =
+  /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
 const BINARY: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const INT64_MAX = 9223372036854775807n;

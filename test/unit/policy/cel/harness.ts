@@ -47,16 +47,28 @@ export function ctxFor(resources: readonly Resource[], namespace = 'team-a'): Ch
   };
 }
 
-export function run(policy: Policy, object: K8sObject, others: readonly K8sObject[] = [], namespace = 'team-a'): Violation[] {
+export function run(
+  policy: Policy,
+  object: K8sObject,
+  others: readonly K8sObject[] = [],
+  namespace = 'team-a',
+): Violation[] {
   const r = res(object);
   return policy.check(r, ctxFor([r, ...others.map(res)], namespace));
 }
 
-export function deployment(name: string, extra: { replicas?: number; labels?: Record<string, string>; namespace?: string; image?: string } = {}): K8sObject {
+export function deployment(
+  name: string,
+  extra: { replicas?: number; labels?: Record<string, string>; namespace?: string; image?: string } = {},
+): K8sObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, ...(extra.namespace ? { namespace: extra.namespace } : {}), ...(extra.labels ? { labels: extra.labels } : {}) },
+    metadata: {
+      name,
+      ...(extra.namespace ? { namespace: extra.namespace } : {}),
+      ...(extra.labels ? { labels: extra.labels } : {}),
+    },
     spec: {
       replicas: extra.replicas ?? 1,
       template: { spec: { containers: [{ name: 'app', image: extra.image ?? 'nginx:1.27' }] } },
@@ -65,7 +77,12 @@ export function deployment(name: string, extra: { replicas?: number; labels?: Re
 }
 
 /** A VAP + binding pair with the given spec fragments (YAML, indented for `spec:`). */
-export function vap(name: string, spec: string, binding = 'validationActions: [Deny]', annotations = ''): string {
+export function vap(
+  name: string,
+  spec: string,
+  binding = 'validationActions: [Deny]',
+  annotations = '',
+): string {
   return `apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
 metadata:
@@ -79,7 +96,10 @@ metadata:
   name: ${name}-binding
 spec:
   policyName: ${name}
-${binding.split('\n').map((l) => `  ${l}`).join('\n')}
+${binding
+  .split('\n')
+  .map((l) => `  ${l}`)
+  .join('\n')}
 `;
 }
 

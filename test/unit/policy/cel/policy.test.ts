@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
-import { isSyncgateError } from '../../../../src/errors/index.js';
 import { loadCustomPolicies } from '../../../../src/policy/cel/index.js';
 import { cleanup, deployment, DEPLOYMENTS, load, run, vap } from './harness.js';
 
@@ -33,7 +32,9 @@ describe('the shipped example (ConfigMap param, variables, messageExpression, ma
   });
 
   test('a matchCondition that is false skips the object', () => {
-    expect(run(policy!, deployment('web', { replicas: 9, labels: { 'syncgate.dev/exempt': 'yes' } }))).toEqual([]);
+    expect(
+      run(policy!, deployment('web', { replicas: 9, labels: { 'syncgate.dev/exempt': 'yes' } })),
+    ).toEqual([]);
   });
 
   test('objects outside the resource rules are not checked', () => {
@@ -58,14 +59,24 @@ ${DEPLOYMENTS}
       messageExpression: "'max ' + params.data.max"`;
 
   test('paramRef by name', () => {
-    const [p] = load(vap('by-name', spec, 'validationActions: [Deny]\nparamRef: {name: limits, parameterNotFoundAction: Deny}') + cm('limits', '2'));
+    const [p] = load(
+      vap(
+        'by-name',
+        spec,
+        'validationActions: [Deny]\nparamRef: {name: limits, parameterNotFoundAction: Deny}',
+      ) + cm('limits', '2'),
+    );
     expect(run(p!, deployment('a', { replicas: 2 }))).toEqual([]);
     expect(run(p!, deployment('a', { replicas: 3 }))).toEqual([{ path: 'validations[0]', message: 'max 2' }]);
   });
 
   test('paramRef by selector evaluates every matching param', () => {
     const yaml =
-      vap('by-selector', spec, 'validationActions: [Deny]\nparamRef:\n  selector: {matchLabels: {tier: web}}\n  parameterNotFoundAction: Deny') +
+      vap(
+        'by-selector',
+        spec,
+        'validationActions: [Deny]\nparamRef:\n  selector: {matchLabels: {tier: web}}\n  parameterNotFoundAction: Deny',
+      ) +
       cm('one', '4', '  labels: {tier: web}\n') +
       cm('two', '2', '  labels: {tier: web}\n') +
       cm('other', '1', '  labels: {tier: db}\n');
@@ -80,11 +91,17 @@ ${DEPLOYMENTS}
 
   test('paramRef without a namespace uses params in the object namespace', () => {
     const yaml =
-      vap('ns-param', spec, 'validationActions: [Deny]\nparamRef: {name: limits, parameterNotFoundAction: Deny}') +
+      vap(
+        'ns-param',
+        spec,
+        'validationActions: [Deny]\nparamRef: {name: limits, parameterNotFoundAction: Deny}',
+      ) +
       cm('limits', '1', '  namespace: team-a\n') +
       cm('limits', '9', '  namespace: team-b\n');
     const [p] = load(yaml);
-    expect(run(p!, deployment('a', { replicas: 3 }), [], 'team-a')).toEqual([{ path: 'validations[0]', message: 'max 1' }]);
+    expect(run(p!, deployment('a', { replicas: 3 }), [], 'team-a')).toEqual([
+      { path: 'validations[0]', message: 'max 1' },
+    ]);
     expect(run(p!, deployment('a', { replicas: 3 }), [], 'team-b')).toEqual([]);
     expect(run(p!, deployment('a', { replicas: 3 }), [], 'team-c')).toEqual([
       { path: 'paramRef', message: 'no params found for policy binding with `Deny` parameterNotFoundAction' },
@@ -92,18 +109,38 @@ ${DEPLOYMENTS}
   });
 
   test('parameterNotFoundAction Allow skips when no param matches', () => {
-    const [p] = load(vap('allow', spec, 'validationActions: [Deny]\nparamRef: {name: absent, parameterNotFoundAction: Allow}'));
+    const [p] = load(
+      vap(
+        'allow',
+        spec,
+        'validationActions: [Deny]\nparamRef: {name: absent, parameterNotFoundAction: Allow}',
+      ),
+    );
     expect(run(p!, deployment('a', { replicas: 30 }))).toEqual([]);
   });
 
   test('parameterNotFoundAction Allow with a selector that matches nothing skips', () => {
-    const [p] = load(vap('allow-sel', spec, 'validationActions: [Deny]\nparamRef:\n  selector: {matchLabels: {x: z}}\n  parameterNotFoundAction: Allow') + cm('c', '1'));
+    const [p] = load(
+      vap(
+        'allow-sel',
+        spec,
+        'validationActions: [Deny]\nparamRef:\n  selector: {matchLabels: {x: z}}\n  parameterNotFoundAction: Allow',
+      ) + cm('c', '1'),
+    );
     expect(run(p!, deployment('a', { replicas: 30 }))).toEqual([]);
   });
 
   test('selector with Deny and no match refuses at evaluation', () => {
-    const [p] = load(vap('deny-sel', spec, 'validationActions: [Deny]\nparamRef:\n  selector: {matchLabels: {x: z}}\n  parameterNotFoundAction: Deny') + cm('c', '1'));
-    expect(run(p!, deployment('a'))).toEqual([{ path: 'paramRef', message: 'no params found for policy binding with `Deny` parameterNotFoundAction' }]);
+    const [p] = load(
+      vap(
+        'deny-sel',
+        spec,
+        'validationActions: [Deny]\nparamRef:\n  selector: {matchLabels: {x: z}}\n  parameterNotFoundAction: Deny',
+      ) + cm('c', '1'),
+    );
+    expect(run(p!, deployment('a'))).toEqual([
+      { path: 'paramRef', message: 'no params found for policy binding with `Deny` parameterNotFoundAction' },
+    ]);
   });
 
   test('params of another kind referenced by paramKind', () => {
@@ -117,21 +154,44 @@ ${DEPLOYMENTS}
         'validationActions: [Deny]\nparamRef: {name: default, parameterNotFoundAction: Deny}',
       ) + `---\napiVersion: example.com/v1\nkind: ReplicaLimit\nmetadata: {name: default}\nmax: 2\n`;
     const [p] = load(yaml);
-    expect(run(p!, deployment('a', { replicas: 3 }))).toEqual([{ path: 'validations[0]', message: 'failed expression: object.spec.replicas <= params.max' }]);
+    expect(run(p!, deployment('a', { replicas: 3 }))).toEqual([
+      { path: 'validations[0]', message: 'failed expression: object.spec.replicas <= params.max' },
+    ]);
   });
 });
 
 describe('messages', () => {
   test.each([
-    ['messageExpression wins', `message: static\n      messageExpression: "'dynamic ' + object.metadata.name"`, 'dynamic web'],
+    [
+      'messageExpression wins',
+      `message: static\n      messageExpression: "'dynamic ' + object.metadata.name"`,
+      'dynamic web',
+    ],
     ['message when no messageExpression', 'message: static', 'static'],
     ['failed expression when neither', '', 'failed expression: false'],
-    ['message when messageExpression errors', `message: static\n      messageExpression: "object.nope"`, 'static'],
-    ['message when messageExpression is not a string', `message: static\n      messageExpression: "1"`, 'static'],
-    ['message when messageExpression is multi-line', `message: static\n      messageExpression: "'a\\\\nb'"`, 'static'],
+    [
+      'message when messageExpression errors',
+      `message: static\n      messageExpression: "object.nope"`,
+      'static',
+    ],
+    [
+      'message when messageExpression is not a string',
+      `message: static\n      messageExpression: "1"`,
+      'static',
+    ],
+    [
+      'message when messageExpression is multi-line',
+      `message: static\n      messageExpression: "'a\\\\nb'"`,
+      'static',
+    ],
     ['message when messageExpression is empty', `message: static\n      messageExpression: "''"`, 'static'],
   ])('%s', (_, fields, want) => {
-    const [p] = load(vap('m', `${DEPLOYMENTS}\n  validations:\n    - expression: "false"\n${fields ? `      ${fields}` : ''}`));
+    const [p] = load(
+      vap(
+        'm',
+        `${DEPLOYMENTS}\n  validations:\n    - expression: "false"\n${fields ? `      ${fields}` : ''}`,
+      ),
+    );
     expect(run(p!, deployment('web'))).toEqual([{ path: 'validations[0]', message: want }]);
   });
 
@@ -142,11 +202,20 @@ describe('messages', () => {
         `  matchConstraints:\n    resourceRules: [{apiGroups: [""], apiVersions: ["v1"], operations: ["*"], resources: ["secrets"]}]\n  validations:\n    - expression: "false"\n      message: secret refused\n      messageExpression: "object.data.password"\n    - expression: "quantity(object.data.password) == quantity('1')"`,
       ),
     );
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: 'hunter2-plaintext' } };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      data: { password: 'hunter2-plaintext' },
+    };
     const v = run(p!, secret);
     expect(v).toEqual([
       { path: 'validations[0]', message: 'secret refused' },
-      { path: 'validations[1]', message: "expression 'quantity(object.data.password) == quantity('1')' resulted in error: evaluation error (details withheld for Secret objects)" },
+      {
+        path: 'validations[1]',
+        message:
+          "expression 'quantity(object.data.password) == quantity('1')' resulted in error: evaluation error (details withheld for Secret objects)",
+      },
     ]);
     expect(JSON.stringify(v)).not.toContain('hunter2');
   });
@@ -171,13 +240,23 @@ describe('variables', () => {
       ),
     );
     expect(run(p!, deployment('a'))).toEqual([]);
-    expect(run(p!, deployment('a', { image: 'busybox' }))).toEqual([{ path: 'validations[0]', message: 'untagged: busybox' }]);
+    expect(run(p!, deployment('a', { image: 'busybox' }))).toEqual([
+      { path: 'validations[0]', message: 'untagged: busybox' },
+    ]);
   });
 
   test('a validation reading an erroring variable fails under failurePolicy Fail', () => {
-    const [p] = load(vap('v2', `${DEPLOYMENTS}\n  variables:\n    - {name: x, expression: "object.spec.nope"}\n  validations:\n    - expression: "variables.x == 1"`));
+    const [p] = load(
+      vap(
+        'v2',
+        `${DEPLOYMENTS}\n  variables:\n    - {name: x, expression: "object.spec.nope"}\n  validations:\n    - expression: "variables.x == 1"`,
+      ),
+    );
     expect(run(p!, deployment('a'))).toEqual([
-      { path: 'validations[0]', message: "expression 'variables.x == 1' resulted in error: variables.x: field not found: nope" },
+      {
+        path: 'validations[0]',
+        message: "expression 'variables.x == 1' resulted in error: variables.x: field not found: nope",
+      },
     ]);
   });
 });
@@ -193,9 +272,27 @@ describe('failurePolicy and matchConditions errors', () => {
       message: must be paused`;
 
   test.each([
-    ['Fail', { labels: { team: 'x' } }, [{ path: 'validations[0]', message: "expression 'object.spec.paused == true' resulted in error: field not found: paused" }]],
+    [
+      'Fail',
+      { labels: { team: 'x' } },
+      [
+        {
+          path: 'validations[0]',
+          message: "expression 'object.spec.paused == true' resulted in error: field not found: paused",
+        },
+      ],
+    ],
     ['Ignore', { labels: { team: 'x' } }, []],
-    ['Fail', {}, [{ path: 'matchConditions[has-team]', message: "matchCondition 'has-team' resulted in error: field not found: labels" }]],
+    [
+      'Fail',
+      {},
+      [
+        {
+          path: 'matchConditions[has-team]',
+          message: "matchCondition 'has-team' resulted in error: field not found: labels",
+        },
+      ],
+    ],
     ['Ignore', {}, []],
   ])('failurePolicy %s with %j', (fp, extra, want) => {
     const [p] = load(vap(`fp-${fp.toLowerCase()}`, spec(fp)));
@@ -205,7 +302,10 @@ describe('failurePolicy and matchConditions errors', () => {
   test('a non-bool validation result is an error, not a pass', () => {
     const [p] = load(vap('nb', `${DEPLOYMENTS}\n  validations:\n    - expression: "object.metadata.name"`));
     expect(run(p!, deployment('a'))).toEqual([
-      { path: 'validations[0]', message: "expression 'object.metadata.name' resulted in error: expression returned string, want bool" },
+      {
+        path: 'validations[0]',
+        message: "expression 'object.metadata.name' resulted in error: expression returned string, want bool",
+      },
     ]);
   });
 });
@@ -219,13 +319,19 @@ describe('validationActions', () => {
     ['[Deny, Audit]', 'enforce'],
     ['[Deny, Warn]', 'enforce'],
   ])('%s → %s', (actions, mode) => {
-    const [p] = load(vap('a', `${DEPLOYMENTS}\n  validations: [{expression: "true"}]`, `validationActions: ${actions}`));
+    const [p] = load(
+      vap('a', `${DEPLOYMENTS}\n  validations: [{expression: "true"}]`, `validationActions: ${actions}`),
+    );
     expect(p!.fixedMode).toBe(mode);
   });
 
   test('several bindings give one policy each, named by binding', () => {
     const yaml =
-      vap('multi', `${DEPLOYMENTS}\n  validations: [{expression: "object.spec.replicas < 3"}]`, 'validationActions: [Warn]') +
+      vap(
+        'multi',
+        `${DEPLOYMENTS}\n  validations: [{expression: "object.spec.replicas < 3"}]`,
+        'validationActions: [Warn]',
+      ) +
       `---
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicyBinding
@@ -241,7 +347,11 @@ spec:
       ['custom/multi/multi-binding', 'warn'],
       ['custom/multi/prod', 'enforce'],
     ]);
-    const prodNs = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { env: 'prod' } } };
+    const prodNs = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'team-a', labels: { env: 'prod' } },
+    };
     expect(run(ps[1]!, deployment('a', { replicas: 5 }))).toEqual([]);
     expect(run(ps[1]!, deployment('a', { replicas: 5 }), [prodNs])).toHaveLength(1);
     expect(run(ps[0]!, deployment('a', { replicas: 5 }))).toHaveLength(1);
@@ -249,23 +359,110 @@ spec:
 });
 
 describe('matching', () => {
-  const rules = (r: string, extra = '') => `  matchConstraints:\n    resourceRules:\n${r}\n${extra}  validations: [{expression: "false", message: hit}]`;
+  const rules = (r: string, extra = '') =>
+    `  matchConstraints:\n    resourceRules:\n${r}\n${extra}  validations: [{expression: "false", message: hit}]`;
   const hit = [{ path: 'validations[0]', message: 'hit' }];
-  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { app: 'web', tier: 'front' } }, spec: {} };
-  const ns = (labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels } });
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', labels: { app: 'web', tier: 'front' } },
+    spec: {},
+  };
+  const ns = (labels: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'team-a', labels },
+  });
 
   test.each([
-    ['wildcards', `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}`, '', pod, [], hit],
-    ['core group pods', `      - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"]}`, '', pod, [], hit],
-    ['UPDATE only never matches a render', `      - {apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["pods"]}`, '', pod, [], []],
-    ['other group', `      - {apiGroups: ["apps"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}`, '', pod, [], []],
-    ['other version', `      - {apiGroups: [""], apiVersions: ["v2"], operations: ["*"], resources: ["pods"]}`, '', pod, [], []],
-    ['subresource rule only', `      - {apiGroups: [""], apiVersions: ["v1"], operations: ["*"], resources: ["pods/status"]}`, '', pod, [], []],
-    ['*/* includes main resources', `      - {apiGroups: [""], apiVersions: ["v1"], operations: ["*"], resources: ["*/*"]}`, '', pod, [], hit],
-    ['resourceNames hit', `      - {apiGroups: [""], apiVersions: ["v1"], operations: ["*"], resources: ["pods"], resourceNames: ["p"]}`, '', pod, [], hit],
-    ['resourceNames miss', `      - {apiGroups: [""], apiVersions: ["v1"], operations: ["*"], resources: ["pods"], resourceNames: ["q"]}`, '', pod, [], []],
-    ['scope Cluster misses a pod', `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"], scope: Cluster}`, '', pod, [], []],
-    ['scope Namespaced hits a pod', `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"], scope: Namespaced}`, '', pod, [], hit],
+    [
+      'wildcards',
+      `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}`,
+      '',
+      pod,
+      [],
+      hit,
+    ],
+    [
+      'core group pods',
+      `      - {apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"]}`,
+      '',
+      pod,
+      [],
+      hit,
+    ],
+    [
+      'UPDATE only never matches a render',
+      `      - {apiGroups: [""], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["pods"]}`,
+      '',
+      pod,
+      [],
+      [],
+    ],
+    [
+      'other group',
+      `      - {apiGroups: ["apps"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}`,
+      '',
+      pod,
+      [],
+      [],
+    ],
+    [
+      'other version',
+      `      - {apiGroups: [""], apiVersions: ["v2"], operations: ["*"], resources: ["pods"]}`,
+      '',
+      pod,
+      [],
+      [],
+    ],
+    [
+      'subresource rule only',
+      `      - {apiGroups: [""], apiVersions: ["v1"], operations: ["*"], resources: ["pods/status"]}`,
+      '',
+      pod,
+      [],
+      [],
+    ],
+    [
+      '*/* includes main resources',
+      `      - {apiGroups: [""], apiVersions: ["v1"], operations: ["*"], resources: ["*/*"]}`,
+      '',
+      pod,
+      [],
+      hit,
+    ],
+    [
+      'resourceNames hit',
+      `      - {apiGroups: [""], apiVersions: ["v1"], operations: ["*"], resources: ["pods"], resourceNames: ["p"]}`,
+      '',
+      pod,
+      [],
+      hit,
+    ],
+    [
+      'resourceNames miss',
+      `      - {apiGroups: [""], apiVersions: ["v1"], operations: ["*"], resources: ["pods"], resourceNames: ["q"]}`,
+      '',
+      pod,
+      [],
+      [],
+    ],
+    [
+      'scope Cluster misses a pod',
+      `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"], scope: Cluster}`,
+      '',
+      pod,
+      [],
+      [],
+    ],
+    [
+      'scope Namespaced hits a pod',
+      `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"], scope: Namespaced}`,
+      '',
+      pod,
+      [],
+      hit,
+    ],
     [
       'excludeResourceRules',
       `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}`,
@@ -274,8 +471,22 @@ describe('matching', () => {
       [],
       [],
     ],
-    ['objectSelector matchLabels hit', `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}`, `    objectSelector: {matchLabels: {app: web}}\n`, pod, [], hit],
-    ['objectSelector matchLabels miss', `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}`, `    objectSelector: {matchLabels: {app: db}}\n`, pod, [], []],
+    [
+      'objectSelector matchLabels hit',
+      `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}`,
+      `    objectSelector: {matchLabels: {app: web}}\n`,
+      pod,
+      [],
+      hit,
+    ],
+    [
+      'objectSelector matchLabels miss',
+      `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}`,
+      `    objectSelector: {matchLabels: {app: db}}\n`,
+      pod,
+      [],
+      [],
+    ],
     [
       'objectSelector In',
       `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}`,
@@ -292,7 +503,14 @@ describe('matching', () => {
       [],
       [],
     ],
-    ['objectSelector Exists', `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}`, `    objectSelector: {matchExpressions: [{key: app, operator: Exists}]}\n`, pod, [], hit],
+    [
+      'objectSelector Exists',
+      `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}`,
+      `    objectSelector: {matchExpressions: [{key: app, operator: Exists}]}\n`,
+      pod,
+      [],
+      hit,
+    ],
     [
       'objectSelector DoesNotExist',
       `      - {apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}`,
