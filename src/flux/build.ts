@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { GateConfig } from '../config/index.js';
 import { SyncgateError } from '../errors/index.js';
@@ -5,6 +6,7 @@ import { createWorkDir, gate, removeWorkDir, type AppContext, type GateResult } 
 import { identity, type K8sObject, type Resource } from '../k8s/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { render } from '../render/index.js';
+import { decryptResources } from '../sops/index.js';
 import type { FluxKustomization } from './kustomization.js';
 import { substituteResources } from './substitute.js';
 import { loadVariables, type SecretDecryptor, type VariableSource } from './variables.js';
@@ -105,7 +107,17 @@ export async function fluxBuild(req: FluxBuildRequest): Promise<FluxBuildResult>
   }
 
   const pb = ks.postBuild;
-  const vars = pb ? await loadVariables(pb.substituteFrom, pb.substitute, req.sources, redactor, req.decryptSecret) : new Map<string, string>();
+  // A SOPS-encrypted substituteFrom Secret is decrypted by the SOPS stage with the tenant's
+  // grants, like any object of the build (its namespace, if set, must be granted too).
+  const decryptSecret: SecretDecryptor =
+    req.decryptSecret ??
+    (async (object, file) => {
+      const [r] = await decryptResources([{ object, source: resolve(file), doc: 0 }], {
+        appDir: req.appDir, repoRoot: req.repoRoot, context, options, config: req.config, logger: req.logger, redactor, deadline,
+      });
+      return r!.object;
+    });
+  const vars = pb ? await loadVariables(pb.substituteFrom, pb.substitute, req.sources, redactor, decryptSecret) : new Map<string, string>();
   let decrypted: Resource[] = [];
 
   const result = await gate({
@@ -133,11 +145,29 @@ export async function fluxBuild(req: FluxBuildRequest): Promise<FluxBuildResult>
       }
       decrypted = placed;
       if (!pb) return placed;
-      return substituteResources(placed, vars, { strict: req.strict ?? true, strategy: pb.strategy });
+      const out = substituteResources(placed, vars, { strict: req.strict ?? true, strategy: pb.strategy });
+      // Substitution changes decrypted values: mask their new form too.
+      for (const [i, r] of out.entries()) if (r !== placed[i] && r.decryptedBy !== undefined) maskSecretValues(r.object, redactor);
+      return out;
     },
   });
   if (result.decision.refused) return { gate: result, output: [] };
   return { gate: result, output: encryptedOutput(encrypted, decrypted, ks.targetNamespace) };
+}
+
+function maskSecretValues(obj: K8sObject, redactor: Redactor): void {
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') redactor.add(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(walk);
+  };
+  if (obj.kind === 'Secret') {
+    walk(obj['stringData']);
+    const data = obj['data'];
+    if (typeof data === 'object' && data !== null) {
+      for (const v of Object.values(data)) if (typeof v === 'string') redactor.add(Buffer.from(v, 'base64').toString('utf8'));
+    }
+  } else walk(obj['data']); // whole-object masking would hide kinds and names in reports
 }
 
 /** Pairs the encrypted build with the decrypted one; any object changed by decryption must be emitted encrypted. */
