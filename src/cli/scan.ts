@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { gateObjects } from '../gate/index.js';
-import { identity } from '../k8s/index.js';
-import { findingLine, readManifests, toJunit, toSarif } from '../policy/index.js';
+import { effectiveIdentity, findingLine, readManifests, toJunit, toSarif } from '../policy/index.js';
 import { loadGlobals } from './options.js';
 import { printError } from './output.js';
 
@@ -61,7 +60,7 @@ export function registerScan(program: Command): void {
             break;
           }
           case 'junit':
-            out = toJunit(scan, set.resources.map((r) => ({ id: identity(r.object), source: r.source })));
+            out = toJunit(scan, set.resources.map((r) => ({ id: effectiveIdentity(r.object, flags.namespace), source: r.source })));
             break;
           default: {
             const lines = scan.findings.map((f) => `${f.waived ? `waived (${f.waived.by}: ${f.waived.reason})` : f.mode}: ${findingLine(f)}`);

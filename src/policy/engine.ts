@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { GateConfig } from '../config/index.js';
 import { SyncgateError } from '../errors/index.js';
-import { identity, identityKey } from '../k8s/index.js';
+import { identityKey } from '../k8s/index.js';
+import { effectiveNamespace, effectiveIdentity as objectId } from './scope.js';
 import { gateMetrics } from '../server/metrics.js';
 import { activePolicies } from './registry.js';
 import { WaiverBook } from './waivers.js';
@@ -30,13 +31,13 @@ export function scanSync(input: ScanInput): ScanResult {
         violations = policy.check(r, ctx);
       } catch (e) {
         // Fail closed: a policy that cannot judge an object refuses the render.
-        throw new SyncgateError('POLICY_EVAL_FAILED', `${identity(r.object)}: ${policy.id}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        throw new SyncgateError('POLICY_EVAL_FAILED', `${objectId(r.object, input.context.namespace)}: ${policy.id}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       }
       if (violations.length === 0) continue;
-      id ??= identity(r.object);
+      const ns = effectiveNamespace(r.object, input.context.namespace);
+      id ??= objectId(r.object, input.context.namespace);
       key ??= identityKey(r.object);
       for (const v of violations) {
-        const ns = r.object.metadata.namespace;
         const waived = book.waive(policy.id, r.object, id);
         findings.push({
           policy: policy.id,
@@ -95,3 +96,4 @@ function record(result: ScanResult, input: ScanInput): void {
 export function decide(result: ScanResult, _config: GateConfig): Decision {
   return reportDecision(result);
 }
+

@@ -26,3 +26,10 @@ export function asStringMap(v: unknown): Readonly<Record<string, string>> {
 
 const EMPTY: readonly unknown[] = Object.freeze([]);
 const EMPTY_MAP: Readonly<Record<string, string>> = Object.freeze({});
+
+/** A field value as message text (strings as they are, anything else as JSON). */
+export function show(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined) return '';
+  return JSON.stringify(v) ?? '';
+}

@@ -10,6 +10,7 @@ export { toJunit } from './junit.js';
 export { readManifests, manifestsFromText, type ManifestSet } from './read-manifests.js';
 export { podViewOf, WORKLOAD_KINDS, type PodView, type ContainerRef } from './podspec.js';
 export { WAIVER_ANNOTATION } from './waivers.js';
+export { effectiveIdentity, effectiveNamespace } from './scope.js';
 export { SECRET_RULES } from './packs/secret-rules.js';
 export { policiesMarkdown } from './docs.js';
 export type * from './types.js';

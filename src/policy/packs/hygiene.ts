@@ -1,16 +1,9 @@
 import { apiGroup, type Resource } from '../../k8s/index.js';
 import { asMap } from '../fields.js';
 import { podViewOf } from '../podspec.js';
+import { CLUSTER_SCOPED } from '../scope.js';
 import type { CheckContext, Policy, Violation } from '../types.js';
 
-// Kinds that are never namespaced (built-in APIs); other kinds without a namespace land in the
-// destination namespace, as Argo CD and Flux apply them.
-const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass', 'CSIDriver', 'CSINode',
-  'VolumeAttachment', 'PriorityClass', 'RuntimeClass', 'IngressClass', 'APIService', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'CertificateSigningRequest',
-  'PodSecurityPolicy', 'ComponentStatus', 'FlowSchema', 'PriorityLevelConfiguration', 'ClusterIssuer', 'GatewayClass', 'DeviceClass', 'ClusterTrustBundle',
-]);
 
 const saCache = new WeakMap<readonly Resource[], ReadonlySet<string>>();
 

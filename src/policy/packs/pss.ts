@@ -1,5 +1,5 @@
 import type { GateConfig } from '../../config/index.js';
-import { asList, asMap, asString, type Obj } from '../fields.js';
+import { asList, asMap, asString, show, type Obj } from '../fields.js';
 import { podViewOf, type ContainerRef, type PodView } from '../podspec.js';
 import type { CheckContext, Policy, PolicyReferences, Severity, Violation } from '../types.js';
 
@@ -151,7 +151,7 @@ const CONTROLS: readonly Control[] = [
       for (const c of v.containers) {
         const add = asList(asMap(c.sc?.['capabilities'])?.['add']);
         for (let i = 0; i < add.length; i++) {
-          const cap = String(add[i]);
+          const cap = show(add[i]);
           if (!BASELINE_CAPS.has(cap)) out.push({ path: `${c.path}.securityContext.capabilities.add[${i}]`, message: `${who(c)} must not add capability ${q(cap)}` });
         }
       }
@@ -180,7 +180,7 @@ const CONTROLS: readonly Control[] = [
         const ports = asList(c.container['ports']);
         for (let i = 0; i < ports.length; i++) {
           const hp = asMap(ports[i])?.['hostPort'];
-          if (hp != null && hp !== 0) out.push({ path: `${c.path}.ports[${i}].hostPort`, message: `${who(c)} must not set hostPort ${String(hp)}` });
+          if (hp != null && hp !== 0) out.push({ path: `${c.path}.ports[${i}].hostPort`, message: `${who(c)} must not set hostPort ${show(hp)}` });
         }
       }
     },
@@ -191,10 +191,10 @@ const CONTROLS: readonly Control[] = [
     remediation: 'set appArmorProfile.type to RuntimeDefault (or Localhost) or remove it',
     run(v, _m, out) {
       const pod = asMap(v.podSC?.['appArmorProfile']);
-      if (pod && !validSeccompType(pod['type'])) out.push({ path: `${v.specPath}.securityContext.appArmorProfile.type`, message: `pod must not set AppArmor profile type ${q(String(pod['type'] ?? ''))}` });
+      if (pod && !validSeccompType(pod['type'])) out.push({ path: `${v.specPath}.securityContext.appArmorProfile.type`, message: `pod must not set AppArmor profile type ${q(show(pod['type']))}` });
       for (const c of v.containers) {
         const p = asMap(c.sc?.['appArmorProfile']);
-        if (p && !validSeccompType(p['type'])) out.push({ path: `${c.path}.securityContext.appArmorProfile.type`, message: `${who(c)} must not set AppArmor profile type ${q(String(p['type'] ?? ''))}` });
+        if (p && !validSeccompType(p['type'])) out.push({ path: `${c.path}.securityContext.appArmorProfile.type`, message: `${who(c)} must not set AppArmor profile type ${q(show(p['type']))}` });
       }
       const ann = asMap(v.meta?.['annotations']);
       if (ann) {
@@ -251,10 +251,10 @@ const CONTROLS: readonly Control[] = [
         return;
       }
       const pod = asMap(v.podSC?.['seccompProfile']);
-      if (pod && !validSeccompType(pod['type'])) out.push({ path: `${v.specPath}.securityContext.seccompProfile.type`, message: `pod must not set securityContext.seccompProfile.type to ${q(String(pod['type'] ?? ''))}` });
+      if (pod && !validSeccompType(pod['type'])) out.push({ path: `${v.specPath}.securityContext.seccompProfile.type`, message: `pod must not set securityContext.seccompProfile.type to ${q(show(pod['type']))}` });
       for (const c of v.containers) {
         const p = asMap(c.sc?.['seccompProfile']);
-        if (p && !validSeccompType(p['type'])) out.push({ path: `${c.path}.securityContext.seccompProfile.type`, message: `${who(c)} must not set securityContext.seccompProfile.type to ${q(String(p['type'] ?? ''))}` });
+        if (p && !validSeccompType(p['type'])) out.push({ path: `${c.path}.securityContext.seccompProfile.type`, message: `${who(c)} must not set securityContext.seccompProfile.type to ${q(show(p['type']))}` });
       }
     },
   },
@@ -353,13 +353,13 @@ const CONTROLS: readonly Control[] = [
       let podSet = false;
       if (pod) {
         if (validSeccompType(pod['type'])) podSet = true;
-        else out.push({ path: `${v.specPath}.securityContext.seccompProfile.type`, message: `pod must not set securityContext.seccompProfile.type to ${q(String(pod['type'] ?? ''))}` });
+        else out.push({ path: `${v.specPath}.securityContext.seccompProfile.type`, message: `pod must not set securityContext.seccompProfile.type to ${q(show(pod['type']))}` });
       }
       const implicit: Violation[] = [];
       for (const c of v.containers) {
         const p = asMap(c.sc?.['seccompProfile']);
         if (p) {
-          if (!validSeccompType(p['type'])) out.push({ path: `${c.path}.securityContext.seccompProfile.type`, message: `${who(c)} must not set securityContext.seccompProfile.type to ${q(String(p['type'] ?? ''))}` });
+          if (!validSeccompType(p['type'])) out.push({ path: `${c.path}.securityContext.seccompProfile.type`, message: `${who(c)} must not set securityContext.seccompProfile.type to ${q(show(p['type']))}` });
         } else if (!podSet) {
           implicit.push({ path: `${c.path}.securityContext.seccompProfile.type`, message: `pod or ${who(c)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"` });
         }
@@ -379,7 +379,7 @@ const CONTROLS: readonly Control[] = [
         if (!asList(caps?.['drop']).includes('ALL')) out.push({ path: `${c.path}.securityContext.capabilities.drop`, message: `${who(c)} must set securityContext.capabilities.drop=["ALL"]` });
         const add = asList(caps?.['add']);
         for (let i = 0; i < add.length; i++) {
-          if (add[i] !== 'NET_BIND_SERVICE') out.push({ path: `${c.path}.securityContext.capabilities.add[${i}]`, message: `${who(c)} must not add capability ${q(String(add[i]))}` });
+          if (add[i] !== 'NET_BIND_SERVICE') out.push({ path: `${c.path}.securityContext.capabilities.add[${i}]`, message: `${who(c)} must not add capability ${q(show(add[i]))}` });
         }
       }
     },
@@ -397,7 +397,7 @@ const CONTROLS: readonly Control[] = [
 function procMount(v: PodView, out: Violation[]): void {
   for (const c of v.containers) {
     const pm = c.sc?.['procMount'];
-    if (pm != null && pm !== 'Default') out.push({ path: `${c.path}.securityContext.procMount`, message: `${who(c)} must not set securityContext.procMount to ${q(String(pm))}` });
+    if (pm != null && pm !== 'Default') out.push({ path: `${c.path}.securityContext.procMount`, message: `${who(c)} must not set securityContext.procMount to ${q(show(pm))}` });
   }
 }
 

@@ -1,5 +1,5 @@
 import { apiGroup, type Resource } from '../../k8s/index.js';
-import { asList, asMap, type Obj } from '../fields.js';
+import { asList, asMap, show, type Obj } from '../fields.js';
 import { podViewOf } from '../podspec.js';
 import type { Policy, Violation } from '../types.js';
 import { findSecrets, SECRET_RULES } from './secret-rules.js';
@@ -56,7 +56,7 @@ export const secretsPolicies: readonly Policy[] = [
         for (let i = 0; i < env.length; i++) {
           const e = asMap(env[i]);
           const v = e?.['value'];
-          if (typeof v === 'string') report(out, v, `${c.path}.env[${i}].value`, `env ${JSON.stringify(String(e?.['name'] ?? ''))} of container ${JSON.stringify(c.name)}`);
+          if (typeof v === 'string') report(out, v, `${c.path}.env[${i}].value`, `env ${JSON.stringify(show(e?.['name']))} of container ${JSON.stringify(c.name)}`);
         }
       }
       return out;

@@ -18,7 +18,7 @@ export function res(object: unknown, extra: Partial<Resource> = {}): Resource {
   return { object: object as K8sObject, source: 'app.yaml', doc: 0, ...extra };
 }
 
-export function scanObjects(objects: readonly (unknown | Resource)[], cfg: GateConfig, ctx: AppContext = context(), scope: 'app' | 'object' = 'app'): ScanResult {
+export function scanObjects(objects: readonly unknown[], cfg: GateConfig, ctx: AppContext = context(), scope: 'app' | 'object' = 'app'): ScanResult {
   const resources = objects.map((o) => (typeof o === 'object' && o !== null && 'object' in o && 'source' in o ? (o as Resource) : res(o)));
   return scanSync({ resources, config: cfg, context: ctx, scope, now: NOW });
 }
