@@ -218,6 +218,12 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
     }
   }
 
+  if (prepared.extraValueFiles.length > 0) {
+    // gate() hands `req.options` to the renderer after this stage: dropping the encrypted files
+    // here means helm never reads ciphertext (req is gate's own copy, not the door's object).
+    req.options = { ...req.options, valueFiles };
+  }
+
   // Kustomize generator inputs: decrypted inside a private copy of the repo.
   const inputs = [...new Set(await kustomizeInputs(appDir, repoRoot))];
   const decryptedInputs: { rel: string; out: Buffer }[] = [];
