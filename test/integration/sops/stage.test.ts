@@ -67,7 +67,7 @@ describe('SOPS pipeline stage', () => {
     rmSync(work, { recursive: true, force: true });
 
     const result = await gate(req(r));
-    const secret = result.resources.find((x) => x.object.kind === 'Secret')!.object as { stringData: Record<string, string> };
+    const secret = result.resources.find((x) => x.object.kind === 'Secret')!.object as unknown as { stringData: Record<string, string> };
     expect(secret.stringData).toEqual({ password: 'CANARY-helm-values-3333', user: 'app', replicas: '2' });
     expect(result.redactor.mask('x CANARY-helm-values-3333 y')).toBe('x ***** y');
     expect(readdirSync(base).filter((d) => !d.startsWith('manual-'))).toEqual([]);
