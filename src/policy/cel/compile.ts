@@ -83,6 +83,16 @@ function check(e: Expr, scope: Scope): void {
     }
     case 'callExpr': {
       const fn = k.value.function;
+      // `strings.quote(x)` parses as a method on an identifier; it names a namespaced function.
+      const qualifier = k.value.target ? qualifiedName(k.value.target) : undefined;
+      if (
+        qualifier !== undefined &&
+        !scope.locals.has(qualifier.split('.')[0] ?? '') &&
+        env.funcs.find(`${qualifier}.${fn}`)
+      ) {
+        for (const a of k.value.args) check(a, scope);
+        return;
+      }
       if (k.value.target) check(k.value.target, scope);
       for (const a of k.value.args) check(a, scope);
       if (!PLANNER_OPS.has(fn)) {
@@ -126,6 +136,16 @@ function check(e: Expr, scope: Scope): void {
     default:
       return;
   }
+}
+
+function qualifiedName(e: Expr): string | undefined {
+  const k = e.exprKind;
+  if (k.case === 'identExpr') return k.value.name;
+  if (k.case === 'selectExpr' && k.value.operand && !k.value.testOnly) {
+    const base = qualifiedName(k.value.operand);
+    return base === undefined ? undefined : `${base}.${k.value.field}`;
+  }
+  return undefined;
 }
 
 function firstLine(e: unknown): string {
