@@ -33,7 +33,8 @@ export function registerGenerate(program: Command): void {
         });
         process.exitCode = printResult(result, logger, flags.output);
       } catch (e) {
-        process.exitCode = printError(e, logger);
+        // stderr is what Argo CD shows in the app's conditions: the one-line coded report only.
+        process.exitCode = printError(e);
       }
     });
 }
