@@ -31,6 +31,10 @@ export function registerGenerate(program: Command): void {
           config,
           logger,
         });
+        if (result.resources.length === 0 && !result.decision.refused) {
+          // Argo CD accepts an empty generate and then prunes every live object of the app.
+          process.stderr.write('warning: the app rendered no manifests; Argo CD will prune its live objects\n');
+        }
         process.exitCode = printResult(result, logger, flags.output);
       } catch (e) {
         // stderr is what Argo CD shows in the app's conditions: the one-line coded report only.

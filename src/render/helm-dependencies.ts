@@ -50,7 +50,9 @@ async function vendoredNames(chartDir: string): Promise<{ dirs: Set<string>; arc
  */
 export async function checkHelmDependencies(chartDir: string, repoRoot: string): Promise<void> {
   const source = displayPath(repoRoot, join(chartDir, 'Chart.yaml'));
-  const text = await readFile(join(chartDir, 'Chart.yaml'), 'utf8');
+  const text = await readFile(join(chartDir, 'Chart.yaml'), 'utf8').catch(() => {
+    throw new SyncgateError('RENDER_HELM_CHART_INVALID', `${source}: cannot read the chart's Chart.yaml`);
+  });
   const deps = readDependencies(text, source);
   if (deps.length === 0) return;
   const { dirs, archives } = await vendoredNames(chartDir);

@@ -31,7 +31,20 @@ export async function helmTemplateArgs(input: RenderInput): Promise<string[]> {
   const args = ['template', releaseNameFor(input), appDir];
   if (context.namespace) args.push(`--namespace=${context.namespace}`);
   if (context.kubeVersion) args.push(`--kube-version=${context.kubeVersion}`);
-  if (context.apiVersions.length > 0) args.push(`--api-versions=${context.apiVersions.join(',')}`);
+  // KUBE_API_VERSIONS can be tens of KB; helm appends repeated --api-versions, and chunks
+  // keep each argv entry far below Linux's 128 KiB MAX_ARG_STRLEN.
+  let chunk: string[] = [];
+  let size = 0;
+  for (const v of context.apiVersions) {
+    if (size + v.length > 16 * 1024 && chunk.length > 0) {
+      args.push(`--api-versions=${chunk.join(',')}`);
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(v);
+    size += v.length + 1;
+  }
+  if (chunk.length > 0) args.push(`--api-versions=${chunk.join(',')}`);
   if (!options.skipCrds) args.push('--include-crds');
   for (const f of options.valueFiles ?? []) {
     args.push(`--values=${await resolveInsideRepo(repoRoot, appDir, f, 'values file')}`);

@@ -92,3 +92,15 @@ describe('kustomizeBuildArgs', () => {
     ]);
   });
 });
+
+describe('helmTemplateArgs with a large KUBE_API_VERSIONS', () => {
+  test('split into several --api-versions flags, each well below MAX_ARG_STRLEN, none lost', async () => {
+    const apiVersions = Array.from({ length: 3000 }, (_, i) => `group${i}.example.com/v1/Kind${i}`);
+    const base = renderInput({ appDir: chart, repoRoot: root });
+    const args = await helmTemplateArgs({ ...base, context: { ...base.context, apiVersions } });
+    const flags = args.filter((a) => a.startsWith('--api-versions='));
+    expect(flags.length).toBeGreaterThan(3);
+    for (const f of flags) expect(f.length).toBeLessThan(20 * 1024);
+    expect(flags.flatMap((f) => f.slice('--api-versions='.length).split(','))).toEqual(apiVersions);
+  });
+});
