@@ -152,9 +152,29 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/**
+ * Policies that judge how an object was stored in the repo, which admission cannot know: the API
+ * server always sends Secrets in plaintext, so `secrets/plaintext-secret` would deny every Secret
+ * Flux applies after decrypting it. They run in `flux build` and the CMP, not here.
+ */
+export const REPO_ONLY_POLICIES = ['secrets/plaintext-secret'] as const;
+
+const webhookConfigs = new WeakMap<GateConfig, GateConfig>();
+
+/** The platform config as the webhook applies it: repo-only policies disabled. */
+export function webhookConfig(config: GateConfig): GateConfig {
+  let c = webhookConfigs.get(config);
+  if (!c) {
+    const policies = config.spec.policies;
+    c = { ...config, spec: { ...config.spec, policies: { ...policies, disabled: [...policies.disabled, ...REPO_ONLY_POLICIES] } } };
+    webhookConfigs.set(config, c);
+  }
+  return c;
+}
+
 /** Judges one admission request with the shared engine in object scope. Never throws for policy results. */
 export async function review(req: AdmissionRequest, opts: ValidateOptions): Promise<AdmissionResponse> {
-  const { config } = opts;
+  const config = webhookConfig(opts.config);
   if (req.operation === 'DELETE' || req.operation === 'CONNECT') return { uid: req.uid, allowed: true };
   const obj = objectOf(req);
   if (!inScope(req, obj, config)) return { uid: req.uid, allowed: true };

@@ -191,6 +191,34 @@ describe('syncgate webhook over HTTPS', () => {
     expect((await send('POST', '/validate', r.text)).body.response.allowed).toBe(false);
   });
 
+  test('Secrets arrive decrypted: a Flux-applied Secret is allowed (secrets/plaintext-secret is repo-only)', async () => {
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'team-a', labels: { 'kustomize.toolkit.fluxcd.io/name': 'team-a' } },
+      data: { password: Buffer.from('decrypted-by-flux-7788').toString('base64') },
+    };
+    const r = review('CREATE', secret);
+    const res = await send('POST', '/validate', r.text);
+    expect(res.body.response).toEqual({ uid: r.uid, allowed: true });
+  });
+
+  test('a credential in a ConfigMap is denied without echoing the credential', async () => {
+    const token = 'ghp_' + 'Zx9Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz2Xc4';
+    const cm = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'ci', namespace: 'team-a', labels: { 'kustomize.toolkit.fluxcd.io/name': 'team-a' } },
+      data: { GITHUB_TOKEN: token },
+    };
+    const r = review('CREATE', cm);
+    const res = await send('POST', '/validate', r.text);
+    expect(res.body.response.allowed).toBe(false);
+    expect(res.body.response.status.message).toContain('secrets/credential-in-configmap');
+    expect(res.raw).not.toContain(token);
+    expect(stderr).not.toContain(token);
+  });
+
   test('a plaintext Secret value never appears in the answer', async () => {
     const secret = {
       apiVersion: 'v1',
