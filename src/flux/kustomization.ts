@@ -61,6 +61,17 @@ export function parseKustomization(value: unknown, source: string): FluxKustomiz
     throw new SyncgateError('FLUX_KUSTOMIZATION_INVALID', `${source}: ${problems.join('; ')}`);
   }
   const { metadata, spec } = r.data;
+  // kustomize-controller merges these into the generated kustomization.yaml; a build without
+  // them would scan something other than what Flux applies, so refuse rather than guess.
+  for (const field of ['patches', 'images', 'namePrefix', 'nameSuffix', 'components', 'commonMetadata']) {
+    const v = (spec as Record<string, unknown>)[field];
+    if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0) && v !== '') {
+      throw new SyncgateError(
+        'FLUX_KUSTOMIZATION_INVALID',
+        `${source}: spec.${field} is not supported by syncgate flux build: move it into the kustomization.yaml of spec.path`,
+      );
+    }
+  }
   const pb = spec.postBuild;
   return {
     name: metadata.name,

@@ -1,4 +1,4 @@
-import { substituteObject, loadVariables, isEncrypted, type VariableSource } from '../../../src/flux/index.js';
+import { substituteObject, loadVariables, isEncrypted, parseKustomization, type VariableSource } from '../../../src/flux/index.js';
 import { isSyncgateError } from '../../../src/errors/index.js';
 import type { K8sObject } from '../../../src/k8s/index.js';
 import { Redactor } from '../../../src/log/index.js';
@@ -129,5 +129,43 @@ describe('isEncrypted', () => {
     ['configmap', cm({ a: 'b' }), false],
   ])('%s → %s', (_n, obj, want) => {
     expect(isEncrypted(obj)).toBe(want);
+  });
+});
+
+describe('Kustomization manifest', () => {
+  const base = {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name: 'team-a', namespace: 'flux-system' },
+    spec: { path: './apps/team-a', targetNamespace: 'team-a', postBuild: { substitute: { a: 'b' }, substituteFrom: [{ kind: 'Secret', name: 's' }] } },
+  };
+
+  test('reads the tenant, path, target namespace and postBuild', () => {
+    expect(parseKustomization(base, 'ks.yaml')).toEqual({
+      name: 'team-a',
+      namespace: 'flux-system',
+      path: './apps/team-a',
+      targetNamespace: 'team-a',
+      postBuild: { substitute: { a: 'b' }, substituteFrom: [{ kind: 'Secret', name: 's', optional: false }], strategy: 'WithVariables' },
+      decryption: false,
+    });
+  });
+
+  test.each<[string, unknown, string]>([
+    ['wrong apiVersion', { ...base, apiVersion: 'kustomize.config.k8s.io/v1beta1' }, 'ks.yaml: apiVersion: expected kustomize.toolkit.fluxcd.io/v1'],
+    ['no name', { ...base, metadata: { namespace: 'x' } }, 'ks.yaml: metadata.name: '],
+    ['bad substituteFrom kind', { ...base, spec: { postBuild: { substituteFrom: [{ kind: 'Pod', name: 'p' }] } } }, 'ks.yaml: spec.postBuild.substituteFrom.0.kind: '],
+    ['spec.patches', { ...base, spec: { ...base.spec, patches: [{ patch: 'x' }] } }, 'ks.yaml: spec.patches is not supported by syncgate flux build'],
+    ['spec.images', { ...base, spec: { ...base.spec, images: [{ name: 'a', newTag: 'b' }] } }, 'ks.yaml: spec.images is not supported'],
+    ['spec.namePrefix', { ...base, spec: { ...base.spec, namePrefix: 'p-' } }, 'ks.yaml: spec.namePrefix is not supported'],
+  ])('%s → FLUX_KUSTOMIZATION_INVALID', (_n, value, message) => {
+    let err: unknown;
+    try {
+      parseKustomization(value, 'ks.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(isSyncgateError(err, 'FLUX_KUSTOMIZATION_INVALID')).toBe(true);
+    expect((err as Error).message.startsWith(message)).toBe(true);
   });
 });
