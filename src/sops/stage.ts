@@ -26,6 +26,9 @@ export interface PreparedSource {
 }
 
 const MAX_SOPS_FILE = 64 * 1024 * 1024;
+
+/** Plaintext of decrypted render inputs per request, to recognise the Secrets built from them. */
+const inputPlaintexts = new WeakMap<GateRequest, { values: Set<string>; keys: Set<string> }>();
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -122,6 +125,10 @@ async function decryptRepoFile(req: GateRequest, choice: () => Promise<KeyChoice
   const d = await decryptAudited(req, rel, doc, c);
   checkNamespace(req, c, rel, d.keyNames, req.context.namespace);
   remember(req, d.plaintexts);
+  const seen = inputPlaintexts.get(req) ?? { values: new Set<string>(), keys: new Set<string>() };
+  for (const p of d.plaintexts) if (p.length >= Redactor.MIN_LENGTH) seen.values.add(p);
+  for (const k of d.keyNames) seen.keys.add(k);
+  inputPlaintexts.set(req, seen);
   audit(req, rel, d.keyNames, 'ok');
   return { out: emitTree(d.format, d.branches), keys: d.keyNames };
 }
@@ -250,6 +257,38 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
   return prepared;
 }
 
+function secretValues(o: K8sObject): string[] {
+  const out: string[] = [];
+  const sd = o['stringData'];
+  if (isRecord(sd)) for (const v of Object.values(sd)) if (typeof v === 'string') out.push(v);
+  for (const field of ['data', 'binaryData']) {
+    const d = o[field];
+    if (isRecord(d)) for (const v of Object.values(d)) if (typeof v === 'string') out.push(Buffer.from(v, 'base64').toString('utf8'));
+  }
+  return out;
+}
+
+/**
+ * Secrets rendered from decrypted values files or generator inputs carry no sops marker; one that
+ * holds a decrypted value is marked as decrypted (so policies know it was encrypted in the repo)
+ * and must land in a namespace the keys grant.
+ */
+async function markFromInputs(resources: Resource[], req: GateRequest, inputs: { values: Set<string>; keys: Set<string> }): Promise<Resource[]> {
+  let choice: KeyChoice | undefined;
+  const out: Resource[] = [];
+  for (const r of resources) {
+    const o = r.object;
+    if (o.kind !== 'Secret' || hasSops(o) || !secretValues(o).some((v) => [...inputs.values].some((p) => v.includes(p)))) {
+      out.push(r);
+      continue;
+    }
+    choice ??= await keyChoice(req);
+    checkNamespace(req, choice, identity(o), [...inputs.keys], o.metadata.namespace ?? req.context.namespace);
+    out.push({ ...r, decryptedBy: [...inputs.keys].join('+'), encryptedInRepo: true });
+  }
+  return out;
+}
+
 function hasSops(o: K8sObject): boolean {
   return isRecord(o['sops']);
 }
@@ -274,6 +313,8 @@ function sameObject(a: unknown, b: unknown): boolean {
  * a repo file are verified against the whole file (the MAC spans every document).
  */
 export async function decryptResources(resources: Resource[], req: GateRequest): Promise<Resource[]> {
+  const inputs = inputPlaintexts.get(req);
+  if (inputs) resources = await markFromInputs(resources, req, inputs);
   if (!resources.some((r) => hasSops(r.object))) return resources;
   const choice = await keyChoice(req);
   const files = new Map<string, Promise<{ docs: unknown[]; dec: DecryptedDocument; branchOf: number[] } | undefined>>();

@@ -69,6 +69,9 @@ describe('SOPS pipeline stage', () => {
     const result = await gate(req(r));
     const secret = result.resources.find((x) => x.object.kind === 'Secret')!.object as unknown as { stringData: Record<string, string> };
     expect(secret.stringData).toEqual({ password: 'CANARY-helm-values-3333', user: 'app', replicas: '2' });
+    // Built from a decrypted values file: marked, so the secrets policy knows it was encrypted in Git.
+    expect(result.resources.find((x) => x.object.kind === 'Secret')!.decryptedBy).toBe('team-a');
+    expect(result.decision.refused).toBe(false);
     expect(result.redactor.mask('x CANARY-helm-values-3333 y')).toBe('x ***** y');
     expect(readdirSync(base).filter((d) => !d.startsWith('manual-'))).toEqual([]);
   });
@@ -84,6 +87,13 @@ describe('SOPS pipeline stage', () => {
     rmSync(work, { recursive: true, force: true });
     const result = await gate(req(r, { options: { valueFiles: ['values.yaml', 'env/prod-creds.yaml'] } }));
     expect(JSON.stringify(result.resources)).toContain('CANARY-helm-values-3333');
+  });
+
+  test('a Secret built from decrypted values must land in a granted namespace', async () => {
+    const r = repo({ ...chart, 'app/templates/secret.yaml': chart['app/templates/secret.yaml'].replace('name: db', 'name: db\n  namespace: kube-system') }, { 'app/secrets.yaml': 'values-secrets.yaml' });
+    const e = await gate(req(r)).catch((x: unknown) => x);
+    expect(isSyncgateError(e, 'SOPS_NAMESPACE_NOT_GRANTED')).toBe(true);
+    expect(String(e)).toContain('Secret/kube-system/db: decrypted with key team-a, which is not granted namespace kube-system');
   });
 
   test('a values file path escaping the repo is refused', async () => {
