@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { discoverApp } from '../cmp/discover.js';
 import { printError } from './output.js';
 
 /**
@@ -15,6 +14,7 @@ export function registerDiscover(program: Command): void {
     .argument('[dir]', 'app directory', '.')
     .action(async (dir: string) => {
       try {
+        const { discoverApp } = await import('../cmp/discover.js');
         const type = await discoverApp(resolve(dir));
         if (type !== undefined) process.stdout.write(`${type}\n`);
       } catch (e) {

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseArgoEnv, repoRootFromArgoEnv } from '../cmp/params.js';
-import { gate } from '../gate/index.js';
 import { loadGlobals } from './options.js';
 import { printError, printResult } from './output.js';
 
@@ -21,6 +20,9 @@ export function registerGenerate(program: Command): void {
     .action(async (flags: { repoRoot?: string; output: 'yaml' | 'json' }, cmd: Command) => {
       const { config, logger } = loadGlobals(cmd);
       try {
+        // Loaded on use: the stock server starts one process per request, and `syncgate
+        // discover`/`parameters` need none of the pipeline.
+        const { gate } = await import('../gate/index.js');
         const appDir = process.cwd();
         const { context, options } = parseArgoEnv(process.env);
         const result = await gate({

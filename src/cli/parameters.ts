@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { announcementsJson, syncgateParameters } from '../cmp/announce.js';
 import { repoRootFromArgoEnv } from '../cmp/params.js';
 import { printError } from './output.js';
 
@@ -19,6 +18,7 @@ export function registerParameters(program: Command): void {
       try {
         const appDir = resolve(dir);
         const repoRoot = flags.repoRoot !== undefined ? resolve(flags.repoRoot) : repoRootFromArgoEnv(appDir, process.env);
+        const { announcementsJson, syncgateParameters } = await import('../cmp/announce.js');
         const list = await syncgateParameters(appDir, repoRoot, process.env['ARGOCD_APP_NAME'] ?? '');
         process.stdout.write(`${announcementsJson(list)}\n`);
       } catch (e) {

@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { optionsFromParameters, parametersFromFlags } from '../cmp/params.js';
-import { gate, type RenderOptions } from '../gate/index.js';
+import type { RenderOptions } from '../gate/index.js';
 import { collectKeyValue, collectList, loadGlobals } from './options.js';
 import { printError, printResult } from './output.js';
 
@@ -58,6 +58,7 @@ export function registerRender(program: Command): void {
           ...(flags.type ? { type: flags.type } : {}),
         };
         const options = optionsFromParameters(parametersFromFlags(flags.param), base);
+        const { gate } = await import('../gate/index.js');
         const result = await gate({
           appDir,
           repoRoot,

@@ -1,5 +1,5 @@
 import { SyncgateError } from '../errors/index.js';
-import { contextFromArgoEnv, type AppContext, type AppParameter, type RenderOptions } from '../gate/index.js';
+import { contextFromArgoEnv, type AppContext, type AppParameter, type RenderOptions } from '../gate/context.js';
 
 /** Parameter names syncgate reads (and announces); anything else is refused, never ignored. */
 export const PARAMETER_NAMES = [
