@@ -66,6 +66,9 @@ function withTargetNamespace(obj: K8sObject, ns: string | undefined): K8sObject 
   return { ...obj, metadata: { ...obj.metadata, namespace: ns } };
 }
 
+/** Per-object opt-out of decryption (kustomize-controller `DecryptionDisabledValue`). */
+const DECRYPT_KEY = 'kustomize.toolkit.fluxcd.io/decrypt';
+
 const SOPS_MARKERS = ['sops_mac=', '"sops":', 'sops:\n', '"mac": "ENC['];
 
 /** True when an object is still SOPS-encrypted: top-level `sops`, or Secret data holding a SOPS file. */
@@ -131,18 +134,21 @@ export async function fluxBuild(req: FluxBuildRequest): Promise<FluxBuildResult>
     deadline,
     ...(req.now ? { now: req.now } : {}),
     postDecrypt: (resources) => {
-      const placed = resources.map((r) => ({ ...r, object: withTargetNamespace(r.object, ks.targetNamespace) }));
-      for (const [i, r] of placed.entries()) {
+      const placed = resources.map((r, i) => {
         const before = encrypted[i]?.object;
         const wasEncrypted = r.encryptedInRepo === true || (before !== undefined && isEncrypted(before));
-        if (wasEncrypted && !ks.decryption && r.object.kind === 'Secret') {
-          // kustomize-controller refuses a Secret that still has `sops` when decryption is off.
-          throw new SyncgateError(
-            'FLUX_SECRET_ENCRYPTED',
-            `${identity(r.object)}: is SOPS-encrypted but the Kustomization has no spec.decryption`,
-          );
+        const optOut = before?.metadata.annotations?.[DECRYPT_KEY]?.toLowerCase() === 'disabled';
+        if (wasEncrypted && before !== undefined && (!ks.decryption || optOut)) {
+          // Flux leaves these encrypted (no spec.decryption, or the object opts out) and refuses
+          // a Secret that still has `sops` unless it opted out: judge what Flux would apply.
+          if (!optOut && before.kind === 'Secret') {
+            throw new SyncgateError('FLUX_SECRET_ENCRYPTED', `${identity(before)}: is SOPS-encrypted but the Kustomization has no spec.decryption`);
+          }
+          const { decryptedBy: _d, ...rest } = r;
+          return { ...rest, object: withTargetNamespace(before, ks.targetNamespace) };
         }
-      }
+        return { ...r, object: withTargetNamespace(r.object, ks.targetNamespace) };
+      });
       decrypted = placed;
       if (!pb) return placed;
       const out = substituteResources(placed, vars, { strict: req.strict ?? true, strategy: pb.strategy });

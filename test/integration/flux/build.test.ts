@@ -62,7 +62,8 @@ beforeAll(() => {
   cpSync(join(ROOT, 'test/fixtures/flux/order'), join(dir, 'order'), { recursive: true });
   encrypt(join(dir, 'order/secret.plain.yaml'), join(dir, 'order/app/secret.sops.yaml'), recipient);
   encrypt(join(dir, 'order/vars-secret.plain.yaml'), join(dir, 'order/vars-secret.sops.yaml'), recipient);
-  for (const f of ['secret.plain.yaml', 'vars-secret.plain.yaml']) rmSync(join(dir, 'order', f));
+  encrypt(join(dir, 'order/optout.plain.yaml'), join(dir, 'order/app/optout.sops.yaml'), recipient);
+  for (const f of ['secret.plain.yaml', 'vars-secret.plain.yaml', 'optout.plain.yaml']) rmSync(join(dir, 'order', f));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -93,6 +94,9 @@ describe('order of operations (kustomize-controller): decrypt, then substitute, 
     expect(find(objs, 'ConfigMap', 'settings').data).toEqual({ endpoint: 'https://api.internal.example/v1', token_hint: 'sk-live-vars-9988' });
     // substitute: disabled is left alone, even with an unset variable in strict mode.
     expect(find(objs, 'ConfigMap', 'raw-template').data.script).toBe('echo ${NOT_SET_ANYWHERE}');
+    // kustomize.toolkit.fluxcd.io/decrypt: Disabled → Flux applies it encrypted, so that is what is judged.
+    expect(find(objs, 'ConfigMap', 'opted-out').data.blob).toMatch(/^ENC\[AES256_GCM,/);
+    expect(find(objs, 'ConfigMap', 'opted-out').sops).toBeDefined();
     // Secret-derived values are masked in anything the doors print.
     expect(redactor.mask('token sk-live-vars-9988 url postgres://app:order-test-pw-31337@db.team-b.svc:5432/app')).toBe(
       'token ***** url *****',
