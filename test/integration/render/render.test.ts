@@ -226,6 +226,15 @@ describe('helm', () => {
   });
 });
 
+describe('directory', () => {
+  test('duplicate identity across files → K8S_DUPLICATE_OBJECT naming both files', async () => {
+    await expect(run({ appDir: join(fixtures, 'dir-dup'), repoRoot: fixtures })).rejects.toMatchObject({
+      code: 'K8S_DUPLICATE_OBJECT',
+      message: 'ConfigMap/demo/same: duplicate object in b.json (first seen in a.yaml)',
+    });
+  });
+});
+
 describe('helm deadline and cancel (a fake helm that hangs and forks)', () => {
   let fake: string;
   const saved = process.env['SYNCGATE_HELM'];
@@ -269,6 +278,21 @@ describe('helm deadline and cancel (a fake helm that hangs and forks)', () => {
 });
 
 describe('kustomize', () => {
+  const enableHelm = (on: boolean): GateConfig => {
+    const d = defaultConfig();
+    return { ...d, spec: { ...d.spec, render: { ...d.spec.render, kustomize: { ...d.spec.render.kustomize, enableHelm: on } } } };
+  };
+
+  test('helmCharts need spec.render.kustomize.enableHelm; with it, a vendored chart inflates', async () => {
+    const appDir = join(fixtures, 'kustomize', 'helm-chart', 'app');
+    await expect(run({ appDir, repoRoot: fixtures })).rejects.toMatchObject({
+      code: 'RENDER_TYPE_DISABLED',
+      message: expect.stringContaining('kustomize/helm-chart/app/kustomization.yaml: helmCharts needs kustomize --enable-helm'),
+    });
+    const result = await run({ appDir, repoRoot: fixtures, config: enableHelm(true) });
+    expect(result.resources.map((r) => `${r.object.kind}/${r.object.metadata.name}`)).toEqual(['ConfigMap/child']);
+  });
+
   test('remote base → RENDER_KUSTOMIZE_REMOTE_BASE naming the kustomization file', async () => {
     await expect(run({ appDir: join(fixtures, 'kustomize', 'remote-base', 'app'), repoRoot: fixtures })).rejects.toMatchObject({
       code: 'RENDER_KUSTOMIZE_REMOTE_BASE',
