@@ -9,6 +9,7 @@ import { registerScan } from './scan.js';
 import { registerServe } from './serve.js';
 import { registerFlux } from './flux.js';
 import { registerWebhook } from './webhook.js';
+import { registerKeys } from './keys.js';
 
 /** Builds the `syncgate` commander program; one file per command registers itself. */
 export function buildProgram(): Command {
@@ -30,5 +31,6 @@ export function buildProgram(): Command {
   registerServe(program);
   registerFlux(program);
   registerWebhook(program);
+  registerKeys(program);
   return program;
 }
