@@ -67,6 +67,12 @@ describe('postBuild substitution on objects (kustomize-controller semantics)', (
     expect(codeOf(() => substituteObject(cm({ v: 'x' }), vars({ [name]: 'v' }), on))).toMatch(/^FLUX_VAR_NAME_INVALID: postBuild: /);
   });
 
+  test('a value that breaks the YAML is reported by position, never by content', () => {
+    const msg = codeOf(() => substituteObject(cm({ v: '${v}' }), vars({ v: 'top-secret-9: x: y' }), on));
+    expect(msg).toMatch(/^FLUX_SUBSTITUTE_FAILED: ConfigMap\/team-a\/app: post build failed: substituted object is not valid YAML: document 1/);
+    expect(msg).not.toContain('top-secret-9');
+  });
+
   test('malformed expression names the object', () => {
     expect(codeOf(() => substituteObject(cm({ v: '${oops' }), vars({ x: '1' }), on))).toBe(
       'FLUX_SUBSTITUTE_FAILED: ConfigMap/team-a/app: post build failed: missing closing brace',
