@@ -84,6 +84,22 @@ function references(k: Record<string, unknown>, source: string): Ref[] {
   return refs;
 }
 
+/** Files and dirs that helmCharts/helmGlobals make kustomize (and helm) read. */
+function helmReferences(k: Record<string, unknown>, source: string): Ref[] {
+  const refs: Ref[] = [];
+  const globals = k['helmGlobals'];
+  if (isMap(globals) && typeof globals['chartHome'] === 'string') {
+    refs.push({ field: 'helmGlobals.chartHome', path: globals['chartHome'], mayBeDir: false });
+  }
+  for (const c of objects(k['helmCharts'], 'helmCharts', source)) {
+    if (typeof c['valuesFile'] === 'string') refs.push({ field: 'helmCharts.valuesFile', path: c['valuesFile'], mayBeDir: false });
+    for (const f of strings(c['additionalValuesFiles'], 'helmCharts.additionalValuesFiles', source)) {
+      refs.push({ field: 'helmCharts.additionalValuesFiles', path: f, mayBeDir: false });
+    }
+  }
+  return refs;
+}
+
 function checkHelmCharts(k: Record<string, unknown>, source: string, enableHelm: boolean): void {
   const charts = objects(k['helmCharts'], 'helmCharts', source);
   if (charts.length === 0) return;
@@ -122,7 +138,7 @@ export async function checkKustomization(dir: string, repoRoot: string, opts: { 
     const k = docs[0] ?? {};
     if (!isMap(k)) throw new SyncgateError('RENDER_KUSTOMIZE_INVALID', `${source}: not a mapping`);
     checkHelmCharts(k, source, opts.enableHelm);
-    for (const ref of references(k, source)) {
+    for (const ref of [...references(k, source), ...helmReferences(k, source)]) {
       if (isRemoteReference(ref.path)) {
         throw new SyncgateError(
           'RENDER_KUSTOMIZE_REMOTE_BASE',

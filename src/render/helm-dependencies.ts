@@ -5,6 +5,8 @@ import { parseDocuments } from '../k8s/index.js';
 import { displayPath } from './resolve-path.js';
 
 interface Dependency {
+  /** The file that lists it (Chart.yaml or requirements.yaml), for messages. */
+  source: string;
   name: string;
   version?: string;
   repository?: string;
@@ -27,7 +29,7 @@ function readDependencies(chartYaml: string, source: string): Dependency[] {
       throw new SyncgateError('RENDER_HELM_CHART_INVALID', `${source}: dependencies[${i}]: missing name`);
     }
     const str = (k: string): Record<string, string> => (typeof d[k] === 'string' ? { [k]: d[k] } : {});
-    return { name: d['name'], ...str('version'), ...str('repository'), ...str('alias') };
+    return { source, name: d['name'], ...str('version'), ...str('repository'), ...str('alias') };
   });
 }
 
@@ -54,6 +56,9 @@ export async function checkHelmDependencies(chartDir: string, repoRoot: string):
     throw new SyncgateError('RENDER_HELM_CHART_INVALID', `${source}: cannot read the chart's Chart.yaml`);
   });
   const deps = readDependencies(text, source);
+  // apiVersion v1 charts list their dependencies in requirements.yaml (helm 3 still reads it).
+  const requirements = await readFile(join(chartDir, 'requirements.yaml'), 'utf8').catch(() => undefined);
+  if (requirements !== undefined) deps.push(...readDependencies(requirements, displayPath(repoRoot, join(chartDir, 'requirements.yaml'))));
   if (deps.length === 0) return;
   const { dirs, archives } = await vendoredNames(chartDir);
   for (const d of deps) {
@@ -70,8 +75,8 @@ export async function checkHelmDependencies(chartDir: string, repoRoot: string):
     const remote = /^(oci|https?):\/\//.test(repo) || repo.startsWith('@') ? ' (syncgate never downloads charts)' : '';
     throw new SyncgateError(
       'RENDER_HELM_DEPENDENCY_MISSING',
-      `${source}: dependency ${d.name}${d.version ? ` ${d.version}` : ''}${from} is not vendored under charts/${remote}: run \`helm dependency build\` and commit charts/`,
-      { details: { chart: source, dependency: d.name, repository: repo } },
+      `${d.source}: dependency ${d.name}${d.version ? ` ${d.version}` : ''}${from} is not vendored under charts/${remote}: run \`helm dependency build\` and commit charts/`,
+      { details: { chart: d.source, dependency: d.name, repository: repo } },
     );
   }
 }

@@ -23,7 +23,7 @@ export async function resolveInsideRepo(repoRoot: string, baseDir: string, p: st
   if (isAbsolute(p)) {
     throw new SyncgateError(
       'RENDER_PATH_OUTSIDE_REPO',
-      `${what} ${p}: absolute paths are not allowed, use a path relative to the app directory`,
+      `${what} ${p}: absolute paths are not allowed, use a relative path`,
       { details: { path: p } },
     );
   }

@@ -53,7 +53,7 @@ describe('helmTemplateArgs', () => {
   });
 
   test.each([
-    ['absolute', '/etc/passwd', 'RENDER_PATH_OUTSIDE_REPO', 'values file /etc/passwd: absolute paths are not allowed, use a path relative to the app directory'],
+    ['absolute', '/etc/passwd', 'RENDER_PATH_OUTSIDE_REPO', 'values file /etc/passwd: absolute paths are not allowed, use a relative path'],
     ['.. escape', '../../../etc/passwd', 'RENDER_PATH_OUTSIDE_REPO', 'values file ../../../etc/passwd: resolves outside the repo root'],
     ['symlink out', 'link-out.yaml', 'RENDER_PATH_OUTSIDE_REPO', 'values file link-out.yaml: is a symlink that resolves outside the repo root'],
     ['missing', 'env/nope.yaml', 'RENDER_PATH_NOT_FOUND', 'values file env/nope.yaml: no such file or directory'],

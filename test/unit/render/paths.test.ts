@@ -96,6 +96,7 @@ describe('checkKustomization', () => {
     ['missing resource', 'resources: [nothere.yaml]\n', 'RENDER_PATH_NOT_FOUND', 'nothere.yaml'],
     ['unknown host-like path that does not exist', 'resources: [example.com/org/repo]\n', 'RENDER_PATH_NOT_FOUND', 'example.com/org/repo'],
     ['resources not a list', 'resources: x.yaml\n', 'RENDER_KUSTOMIZE_INVALID', 'resources must be a list of strings'],
+    ['helm chartHome outside the repo', `helmGlobals: {chartHome: ${'../'.repeat(12)}etc}\n`, 'RENDER_PATH_OUTSIDE_REPO', 'helmGlobals.chartHome'],
   ])('%s → %s', async (_n, text, code, message) => {
     k('overlay', text);
     await expect(checkKustomization(join(root, 'overlay'), root, { enableHelm: false })).rejects.toMatchObject({
@@ -119,6 +120,14 @@ describe('checkKustomization', () => {
     symlinkSync(join(outside, 'evil'), join(root, 'evil'));
     k('overlay', 'resources: [../evil]\n');
     await expect(checkKustomization(join(root, 'overlay'), root, { enableHelm: false })).rejects.toMatchObject({ code: 'RENDER_PATH_OUTSIDE_REPO' });
+  });
+
+  test('helmCharts valuesFile outside the repo is refused when --enable-helm is allowed', async () => {
+    k('overlay', 'helmCharts: [{name: x, valuesFile: /etc/passwd}]\n');
+    await expect(checkKustomization(join(root, 'overlay'), root, { enableHelm: true })).rejects.toMatchObject({
+      code: 'RENDER_PATH_OUTSIDE_REPO',
+      message: 'overlay/kustomization.yaml: helmCharts.valuesFile /etc/passwd: absolute paths are not allowed, use a relative path',
+    });
   });
 
   test('helmCharts with a remote repo is refused even when --enable-helm is allowed', async () => {
@@ -173,6 +182,15 @@ describe('checkHelmDependencies', () => {
     await expect(checkHelmDependencies(d, root)).rejects.toMatchObject({
       code: 'RENDER_HELM_DEPENDENCY_MISSING',
       message: expect.stringMatching(/^chart\/charts\/a\/Chart\.yaml: dependency z/),
+    });
+  });
+
+  test('apiVersion v1 charts: requirements.yaml dependencies are checked too', async () => {
+    const d = chart('');
+    writeFileSync(join(d, 'requirements.yaml'), 'dependencies:\n  - {name: mysql, version: 1.0.0, repository: "https://charts.example.com"}\n');
+    await expect(checkHelmDependencies(d, root)).rejects.toMatchObject({
+      code: 'RENDER_HELM_DEPENDENCY_MISSING',
+      message: expect.stringMatching(/^chart\/requirements\.yaml: dependency mysql/),
     });
   });
 
