@@ -54,13 +54,18 @@ function entryName(h: Header): string | undefined {
   return parts.length === 0 ? undefined : parts.join('/');
 }
 
-async function ensureParent(realRoot: string, target: string, name: string): Promise<void> {
+/** Real parent dirs already proven inside (and created); cleared whenever a symlink appears. */
+type ParentCache = Set<string>;
+
+async function ensureParent(realRoot: string, target: string, name: string, cache: ParentCache): Promise<void> {
   const parent = dirname(target);
+  if (cache.has(parent)) return;
   const realParent = await resolveReal(realRoot, relative(realRoot, parent));
   if (!inside(realRoot, realParent)) {
     throw new SyncgateError('CMP_ILLEGAL_PATH', `illegal filepath in archive: ${name}: resolves through a symlink out of the repository`);
   }
   await mkdir(realParent, { recursive: true, mode: 0o755 });
+  if (realParent === parent) cache.add(parent);
 }
 
 async function clearNonDir(target: string): Promise<void> {
@@ -82,6 +87,7 @@ export async function extractTgz(tgzPath: string, dest: string, opts: ExtractOpt
   src.on('error', (e) => ex.destroy(e));
   gunzip.on('error', (e) => ex.destroy(e));
   src.pipe(gunzip).pipe(ex);
+  const parents: ParentCache = new Set([realRoot]);
   let files = 0;
   let bytes = 0;
   try {
@@ -96,21 +102,21 @@ export async function extractTgz(tgzPath: string, dest: string, opts: ExtractOpt
       const mode = (h.mode ?? 0) & 0o777;
       switch (h.type) {
         case 'directory': {
-          await ensureParent(realRoot, target, name);
+          await ensureParent(realRoot, target, name, parents);
           const st = await lstat(target).catch(() => undefined);
           if (st?.isSymbolicLink()) {
             throw new SyncgateError('CMP_ILLEGAL_PATH', `illegal filepath in archive: ${name}: directory replaces a symlink`);
           }
           await mkdir(target, { recursive: true, mode: 0o755 });
-          await chmod(target, opts.preserveFileMode ? mode | 0o700 : 0o755);
+          if (opts.preserveFileMode) await chmod(target, mode | 0o700);
           entry.resume();
           break;
         }
         case 'file':
         case 'contiguous-file': {
-          await ensureParent(realRoot, target, name);
+          await ensureParent(realRoot, target, name, parents);
           await clearNonDir(target);
-          const out = createWriteStream(target, { flags: 'wx', mode: 0o600 });
+          const out = createWriteStream(target, { flags: 'wx', mode: opts.preserveFileMode ? mode : 0o644 });
           try {
             for await (const chunk of entry as AsyncIterable<Buffer>) {
               bytes += chunk.length;
@@ -124,12 +130,13 @@ export async function extractTgz(tgzPath: string, dest: string, opts: ExtractOpt
             await finished(out);
           }
           files++;
-          await chmod(target, opts.preserveFileMode ? mode : 0o644);
+          // The umask may have cut the creation mode; preserveFileMode means the header's bits exactly.
+          if (opts.preserveFileMode) await chmod(target, mode);
           break;
         }
         case 'symlink': {
           const link = h.linkname ?? '';
-          await ensureParent(realRoot, target, name);
+          await ensureParent(realRoot, target, name, parents);
           if (link === '' || isAbsolute(link)) {
             throw new SyncgateError('CMP_ILLEGAL_SYMLINK', `illegal filepath in symlink: ${name} -> ${link}: absolute or empty target`);
           }
@@ -139,6 +146,7 @@ export async function extractTgz(tgzPath: string, dest: string, opts: ExtractOpt
             throw new SyncgateError('CMP_ILLEGAL_SYMLINK', `illegal filepath in symlink: ${name} -> ${link}: points out of the repository`);
           }
           await clearNonDir(target);
+          parents.clear();
           await symlink(relative(realParent, resolved) || '.', target);
           entry.resume();
           break;

@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+// Argo CD CMP benchmark (run after `npm run build`): p50/p95 per example app through
+//  (a) the warm native sidecar (`syncgate serve`, gRPC over its unix socket, 1 KiB chunks),
+//  (b) a fresh `syncgate generate` process per request (the stock argocd-cmp-server model),
+//  (c) the bare `helm template` / `kustomize build` with the same arguments,
+// plus a generated 50-resource plain app (native must be >= 3x faster than (b)) and the
+// sidecar's RSS after 100 vs 1,000 requests (within 20%).
+// Targets: native adds at most max(10%, 15 ms) over the bare tool.  BENCH_N=<runs> (default 25).
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, lstatSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import * as grpc from '@grpc/grpc-js';
+import { pack } from 'tar-stream';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'dist', 'cli', 'main.js');
+if (!existsSync(cli)) {
+  console.error('bench: run `npm run build` first');
+  process.exit(2);
+}
+const { pluginServiceDefinition } = await import(join(root, 'dist', 'cmp', 'service.js'));
+const toolsBin = join(root, '.tools', 'bin');
+const PATH = `${toolsBin}:${process.env.PATH ?? ''}`;
+const N = Number(process.env.BENCH_N ?? 25);
+const tool = (name) => (existsSync(join(toolsBin, name)) ? join(toolsBin, name) : name);
+
+// --- fixtures: the examples plus a generated 50-resource plain app -----------------------------
+const work = mkdtempSync(join(tmpdir(), 'syncgate-bench-'));
+const repo = join(work, 'repo');
+cpSync(join(root, 'examples'), repo, { recursive: true });
+const plain50 = join(repo, 'plain-50');
+mkdirSync(plain50);
+for (let i = 0; i < 50; i++) {
+  writeFileSync(
+    join(plain50, `cm-${String(i).padStart(2, '0')}.yaml`),
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: demo\n  labels:\n    app.kubernetes.io/name: bench\ndata:\n  key: value-${i}\n`,
+  );
+}
+
+async function tgzOf(dir) {
+  // Go archive/tar style: `.` first, lexical walk, dirs without a trailing slash.
+  const p = pack();
+  const chunks = [];
+  p.on('data', (c) => chunks.push(c));
+  const done = new Promise((ok) => p.on('end', ok));
+  const walk = (abs, rel) => {
+    const st = lstatSync(abs);
+    const name = rel === '' ? '.' : rel;
+    if (st.isDirectory()) {
+      p.entry({ name, type: 'directory', mode: 0o755 });
+      for (const n of readdirSync(abs).sort()) walk(join(abs, n), rel === '' ? n : `${rel}/${n}`);
+    } else if (st.isFile()) {
+      p.entry({ name, type: 'file', mode: 0o644 }, readFileSync(abs));
+    }
+  };
+  walk(dir, '');
+  p.finalize();
+  await done;
+  return gzipSync(Buffer.concat(chunks));
+}
+
+const apps = [
+  { name: 'helm-app', rel: 'helm-app', bare: (d) => [tool('helm'), ['template', 'demo', d, '--namespace=demo', '--include-crds']] },
+  { name: 'kustomize-app', rel: 'kustomize-app/overlays/prod', bare: (d) => [tool('kustomize'), ['build', d, '--load-restrictor=LoadRestrictionsRootOnly']] },
+  { name: 'plain-app', rel: 'plain-app', bare: undefined },
+  { name: 'plain-50', rel: 'plain-50', bare: undefined },
+];
+const env = (rel) => ({
+  ARGOCD_APP_NAME: 'demo',
+  ARGOCD_APP_NAMESPACE: 'demo',
+  ARGOCD_APP_PROJECT_NAME: 'default',
+  ARGOCD_APP_REVISION: '0123456789abcdef0123456789abcdef01234567',
+  ARGOCD_APP_SOURCE_REPO_URL: 'https://git.example.com/apps.git',
+  ARGOCD_APP_SOURCE_PATH: rel,
+  ARGOCD_APP_SOURCE_TARGET_REVISION: 'HEAD',
+  ARGOCD_APP_PARAMETERS: 'null',
+});
+
+// --- the native sidecar ------------------------------------------------------------------------
+const pluginsDir = join(work, 'plugins');
+const sidecarWork = join(work, 'sidecar-tmp');
+mkdirSync(pluginsDir);
+mkdirSync(sidecarWork);
+const server = spawn(process.execPath, [cli, 'serve', '--plugins-dir', pluginsDir, '--plugin-config', join(root, 'plugin.yaml'), '--http-port', '0', '--http-host', '127.0.0.1', '--log-level', 'warn'], {
+  env: { PATH, HOME: work, SYNCGATE_WORKDIR: sidecarWork },
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
+let serverErr = '';
+server.stderr.on('data', (b) => (serverErr += b));
+const socket = await new Promise((ok, fail) => {
+  const t = setInterval(() => {
+    const s = readdirSync(pluginsDir).find((n) => n.endsWith('.sock'));
+    if (s) {
+      clearInterval(t);
+      ok(join(pluginsDir, s));
+    }
+  }, 20);
+  setTimeout(() => fail(new Error(`sidecar did not start: ${serverErr}`)), 15000);
+});
+const Client = grpc.makeGenericClientConstructor(pluginServiceDefinition(), 'ConfigManagementPluginService');
+const client = new Client(`unix://${socket}`, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 100 * 1024 * 1024 });
+
+function generateNative(tgz, rel) {
+  return new Promise((ok, fail) => {
+    const call = client.GenerateManifest({ deadline: new Date(Date.now() + 60000) }, (err, res) => (err ? fail(err) : ok(res.manifests.length)));
+    call.write({
+      metadata: {
+        appName: rel.split('/').pop(),
+        appRelPath: rel,
+        checksum: createHash('sha256').update(tgz).digest('hex'),
+        size: tgz.length,
+        env: Object.entries(env(rel)).map(([name, value]) => ({ name, value })),
+      },
+    });
+    for (let o = 0; o < tgz.length; o += 1024) call.write({ file: { chunk: tgz.subarray(o, o + 1024) } });
+    call.end();
+  });
+}
+
+function generateProcess(appDir, rel) {
+  const r = spawnSync(process.execPath, [cli, 'generate'], { cwd: appDir, env: { PATH, HOME: work, ...env(rel) }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`syncgate generate failed: ${r.stderr}`);
+}
+
+function bare(app, appDir) {
+  const [file, args] = app.bare(appDir);
+  const r = spawnSync(file, args, { cwd: appDir, env: { PATH, HOME: work }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${file} failed: ${r.stderr}`);
+}
+
+async function time(fn) {
+  const xs = [];
+  await fn(); // warm-up
+  for (let i = 0; i < N; i++) {
+    const t0 = performance.now();
+    await fn();
+    xs.push(performance.now() - t0);
+  }
+  xs.sort((a, b) => a - b);
+  const q = (p) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+  return { p50: q(0.5), p95: q(0.95) };
+}
+
+const fmt = (x) => (x === undefined ? '-' : `${x.toFixed(1)}`);
+const rows = [];
+const verdicts = [];
+for (const app of apps) {
+  const appDir = join(repo, app.rel);
+  const tgz = await tgzOf(repo);
+  const native = await time(() => generateNative(tgz, app.rel));
+  const proc = await time(async () => generateProcess(appDir, app.rel));
+  const tool = app.bare ? await time(async () => bare(app, appDir)) : undefined;
+  rows.push([app.name, fmt(native.p50), fmt(native.p95), fmt(proc.p50), fmt(proc.p95), fmt(tool?.p50), fmt(tool?.p95), `${(proc.p50 / native.p50).toFixed(1)}x`]);
+  if (tool) {
+    const overhead = native.p50 - tool.p50;
+    const allowed = Math.max(0.1 * tool.p50, 15);
+    verdicts.push(`${app.name}: native p50 adds ${overhead.toFixed(1)} ms over bare tool (allowed ${allowed.toFixed(1)} ms) -> ${overhead <= allowed ? 'PASS' : 'FAIL'}`);
+  }
+  if (app.name === 'plain-50') {
+    const ratio = proc.p50 / native.p50;
+    verdicts.push(`plain-50: native is ${ratio.toFixed(1)}x faster than a process per request (target >= 3x) -> ${ratio >= 3 ? 'PASS' : 'FAIL'}`);
+  }
+}
+
+// --- RSS after 100 vs 1,000 requests -------------------------------------------------------------
+const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024;
+const tgz50 = await tgzOf(repo);
+const burst = async (n) => {
+  for (let i = 0; i < n; i += 8) await Promise.all(Array.from({ length: Math.min(8, n - i) }, () => generateNative(tgz50, 'plain-50')));
+};
+await burst(100);
+const rss100 = rss();
+await burst(900);
+const rss1000 = rss();
+const growth = (rss1000 - rss100) / rss100;
+verdicts.push(`RSS: ${rss100.toFixed(1)} MiB after 100 requests, ${rss1000.toFixed(1)} MiB after 1,000 (${(growth * 100).toFixed(1)}%, target within 20%) -> ${Math.abs(growth) <= 0.2 ? 'PASS' : 'FAIL'}`);
+
+client.close();
+server.kill('SIGTERM');
+await new Promise((ok) => server.once('exit', ok));
+rmSync(work, { recursive: true, force: true });
+
+const header = ['app', 'native p50', 'p95', 'process p50', 'p95', 'bare tool p50', 'p95', 'process/native'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (r) => r.map((c, i) => c.padStart(widths[i])).join('  ');
+console.log(`CMP benchmark, ${N} runs per cell (ms), node ${process.version}`);
+console.log(line(header));
+for (const r of rows) console.log(line(r));
+console.log('');
+for (const v of verdicts) console.log(v);
