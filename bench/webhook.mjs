@@ -9,13 +9,14 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:https';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'syncgate-bench-webhook-'));
 
@@ -86,8 +87,8 @@ function post(port) {
   });
 }
 
-async function drive(port, label, onHalf) {
-  const half = setTimeout(onHalf, (SECONDS * 1000) / 2);
+async function drive(port, label, onHalf, seconds = SECONDS) {
+  const half = setTimeout(onHalf, (seconds * 1000) / 2);
   const result = await autocannon({
     url: `https://127.0.0.1:${port}/validate`,
     method: 'POST',
@@ -95,7 +96,7 @@ async function drive(port, label, onHalf) {
     body,
     connections: CONNECTIONS,
     overallRate: RATE,
-    duration: SECONDS,
+    duration: seconds,
     servername: 'localhost',
     tlsOptions: { ca },
     timeout: 10,
@@ -156,9 +157,10 @@ try {
   });
   const first = await post(port);
   if (first.response?.allowed !== true) throw new Error(`sanity check failed: ${JSON.stringify(first)}`);
-  // Warm-up, then measure.
-  for (let i = 0; i < 200; i++) await post(port);
-  const rss = { start: rssMiB(child.pid) };
+  // Warm-up at the same rate (JIT, heap growth to its working size), then measure.
+  const rss = { cold: rssMiB(child.pid) };
+  if (WARMUP > 0) await drive(port, 'warm-up', () => undefined, WARMUP);
+  rss.start = rssMiB(child.pid);
   const sg = await drive(port, 'syncgate webhook (all packs)', () => (rss.middle = rssMiB(child.pid)));
   rss.end = rssMiB(child.pid);
   const metrics = (await get(port, '/metrics')).text;
@@ -173,7 +175,8 @@ try {
       `${r.label.padEnd(30)} ${String(r.requests).padStart(8)} ${String(r.rps).padStart(6)} ${String(r.p50).padStart(8)} ${String(r.p90).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.max).padStart(7)} ${String(r.errors).padStart(7)} ${String(r.timeouts).padStart(8)} ${String(r.non2xx).padStart(6)}`,
     );
   }
-  console.log(`syncgate RSS MiB: start ${rss.start}, middle ${rss.middle}, end ${rss.end}`);
+  console.log(`syncgate RSS MiB: cold ${rss.cold}, after ${WARMUP} s warm-up (start) ${rss.start}, middle ${rss.middle}, end ${rss.end}`);
+  console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
   console.log(`server-side: ${bucket('0.005')}/${count} reviews under 5 ms, ${bucket('0.01')}/${count} under 10 ms`);
   console.log(`ratio p99 syncgate / no-op: ${(sg.p99 / Math.max(floor.p99, 1)).toFixed(2)}x (p50 ${(sg.p50 / Math.max(floor.p50, 1)).toFixed(2)}x)`);
   const ok = sg.p99 < 10 && sg.errors === 0 && sg.timeouts === 0 && sg.non2xx === 0;
