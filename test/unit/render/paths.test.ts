@@ -137,6 +137,16 @@ describe('checkKustomization', () => {
     });
   });
 
+  test('a resource file symlinked out of the repo is refused', async () => {
+    writeFileSync(join(outside, 'cm.yaml'), 'kind: ConfigMap\n');
+    k('overlay', 'resources: [cm.yaml]\n');
+    symlinkSync(join(outside, 'cm.yaml'), join(root, 'overlay', 'cm.yaml'));
+    await expect(checkKustomization(join(root, 'overlay'), root, { enableHelm: false })).rejects.toMatchObject({
+      code: 'RENDER_PATH_OUTSIDE_REPO',
+      message: 'overlay/kustomization.yaml: resources cm.yaml: is a symlink that resolves outside the repo root',
+    });
+  });
+
   test('cycles terminate', async () => {
     k('a', 'resources: [../b]\n');
     k('b', 'resources: [../a]\n');
