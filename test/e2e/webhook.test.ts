@@ -1,6 +1,6 @@
 // The built webhook (`syncgate webhook`) over real HTTPS on loopback, driven as the API server
 // drives it. Certificates are made at test time with the openssl CLI; no key is committed.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -284,4 +284,19 @@ describe('syncgate webhook over HTTPS', () => {
     expect((await send('GET', '/healthz')).serial).toBe('2002');
     expect(stderr).toContain('webhook certificate not reloaded');
   }, 20_000);
+});
+
+describe('syncgate webhook start-up', () => {
+  test.each([
+    ['a missing certificate', () => [join(dir, 'absent.crt'), join(dir, 'one.key')], /^WEBHOOK_TLS_INVALID: .*absent\.crt.*: cannot read: ENOENT$/m],
+    ['a key that does not match the certificate', () => [join(dir, 'one.crt'), join(dir, 'two.key')], /^WEBHOOK_TLS_INVALID: .*: unusable certificate\/key pair: /m],
+  ])('refuses to start with %s (exit 2)', (_n, files, message) => {
+    const [cert, key] = files();
+    const r = spawnSync(process.execPath, [CLI, 'webhook', '--tls-cert', cert!, '--tls-key', key!, '--port', '0', '--host', '127.0.0.1'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+  });
 });
