@@ -52,7 +52,8 @@ export async function gate(req: GateRequest): Promise<GateResult> {
         appDir: prepared.appDir,
         repoRoot: prepared.repoRoot,
         context: full.context,
-        options: full.options,
+        // The SOPS stage replaces encrypted values files with decrypted copies: helm never reads ciphertext.
+        options: { ...full.options, valueFiles: prepared.valueFiles },
         config: full.config,
         workDir,
         deadline,
