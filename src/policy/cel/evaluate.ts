@@ -112,9 +112,34 @@ function typeName(v: CelValue): string {
   return x === null ? 'null' : Array.isArray(x) ? 'list' : typeof x;
 }
 
+interface Prepared {
+  resources: readonly Resource[];
+  namespace: string;
+  req: RequestInfo;
+  base: Omit<CelVars, 'params' | 'variables'>;
+}
+
+// Every custom policy sees the same request for an object: build it once per object and render.
+const prepared = new WeakMap<K8sObject, Prepared>();
+
+function prepare(object: K8sObject, ctx: CheckContext): Prepared {
+  const hit = prepared.get(object);
+  if (hit?.resources === ctx.resources && hit.namespace === ctx.context.namespace) return hit;
+  const { req, nsObject } = requestInfo(object, ctx);
+  const base = {
+    object: toCel(object),
+    oldObject: null,
+    request: requestVar(req),
+    namespaceObject: nsObject ? toCel(nsObject) : null,
+  };
+  const p: Prepared = { resources: ctx.resources, namespace: ctx.context.namespace, req, base };
+  prepared.set(object, p);
+  return p;
+}
+
 /** Runs one (policy, binding) pair on one object; never throws. */
 export function evaluatePair(pair: CompiledPair, resource: Resource, ctx: CheckContext): Violation[] {
-  const { req, nsObject } = requestInfo(resource.object, ctx);
+  const { req, base } = prepare(resource.object, ctx);
   if (!matchesResources(pair.policy.matchConstraints, req, true)) return [];
   if (!matchesResources(pair.binding.matchResources, req, false)) return [];
   const ref = pair.binding.paramRef;
@@ -141,12 +166,6 @@ export function evaluatePair(pair: CompiledPair, resource: Resource, ctx: CheckC
       seen.add(key);
       out.push(v);
     }
-  };
-  const base = {
-    object: toCel(resource.object),
-    oldObject: null,
-    request: requestVar(req),
-    namespaceObject: nsObject ? toCel(nsObject) : null,
   };
   for (const param of params) {
     const computed = new Map<string, CelValue | Error>();

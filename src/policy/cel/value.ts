@@ -2,10 +2,10 @@ import { isCelList, isCelMap, isCelUint, type CelInput, type CelValue } from '@b
 
 // Kubernetes decodes JSON integers as CEL `int` and other numbers as `double`; YAML gives us JS
 // numbers, so integers become bigint here or `spec.replicas + 1` would be a double/int mismatch.
+// Only whole objects are cached: a WeakMap entry per nested map cost more than converting again.
 const cache = new WeakMap<object, CelInput>();
 
-/** Converts a parsed YAML/JSON value into a CEL input (maps, bigint ints, doubles), cached per object. */
-export function toCel(v: unknown): CelInput {
+function convert(v: unknown): CelInput {
   if (v === null || v === undefined) return null;
   switch (typeof v) {
     case 'string':
@@ -19,18 +19,20 @@ export function toCel(v: unknown): CelInput {
     default:
       return null;
   }
+  if (Array.isArray(v)) return v.map((x) => convert(x));
   if (v instanceof Date) return v.toISOString();
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  const m = new Map<string, CelInput>();
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) m.set(k, convert(x));
+  return m;
+}
+
+/** Converts a parsed YAML/JSON value into a CEL input (maps, bigint ints, doubles), cached per object. */
+export function toCel(v: unknown): CelInput {
+  if (typeof v !== 'object' || v === null) return convert(v);
   const hit = cache.get(v);
   if (hit !== undefined) return hit;
-  let out: CelInput;
-  if (Array.isArray(v)) {
-    out = v.map((x) => toCel(x));
-  } else {
-    const m = new Map<string, CelInput>();
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) m.set(k, toCel(x));
-    out = m;
-  }
+  const out = convert(v);
   cache.set(v, out);
   return out;
 }

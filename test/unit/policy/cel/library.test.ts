@@ -146,7 +146,10 @@ describe('Kubernetes CEL extension functions', () => {
 });
 
 describe('performance', () => {
-  test('a compiled policy expression evaluates thousands of times per second', () => {
+  // Guards the compile-once paths (programs, RE2 patterns): recompiling a regex per call costs
+  // about 1 ms, so 3,000 evaluations with three matches() each would take 9 s instead of well
+  // under one. The bound is loose on purpose: this runs beside other suites on 2 cores.
+  test('3,000 evaluations of a regex-heavy expression take under 3 s', () => {
     const expr = compileExpression(
       "object.spec.replicas <= 5 && object.spec.names.all(n, n.matches('^[a-z]+$')) && quantity('1Gi').isGreaterThan(quantity('1Mi'))",
     );
@@ -158,13 +161,10 @@ describe('performance', () => {
       namespaceObject: null,
       variables: new Map(),
     };
-    for (let i = 0; i < 2000; i++) expr.run(vars);
     const start = performance.now();
     let n = 0;
-    while (performance.now() - start < 200) {
-      for (let i = 0; i < 100; i++) if (expr.run(vars) === true) n++;
-    }
-    const perSecond = n / ((performance.now() - start) / 1000);
-    expect(perSecond).toBeGreaterThan(5000);
+    for (let i = 0; i < 3000; i++) if (expr.run(vars) === true) n++;
+    expect(n).toBe(3000);
+    expect(performance.now() - start).toBeLessThan(3000);
   });
 });
