@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { GateConfig } from '../config/index.js';
 import { SyncgateError } from '../errors/index.js';
 import { createWorkDir, gate, removeWorkDir, type AppContext, type GateResult } from '../gate/index.js';
-import { identity, type K8sObject, type Resource } from '../k8s/index.js';
+import { identity, identityKey, type K8sObject, type Resource } from '../k8s/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { render } from '../render/index.js';
 import { decryptResources } from '../sops/index.js';
@@ -134,8 +134,9 @@ export async function fluxBuild(req: FluxBuildRequest): Promise<FluxBuildResult>
     deadline,
     ...(req.now ? { now: req.now } : {}),
     postDecrypt: (resources) => {
-      const placed = resources.map((r, i) => {
-        const before = encrypted[i]?.object;
+      const counterpart = counterparts(encrypted.map((e) => e.object));
+      const placed = resources.map((r) => {
+        const before = counterpart(r.object);
         const wasEncrypted = r.encryptedInRepo === true || (before !== undefined && isEncrypted(before));
         const optOut = before?.metadata.annotations?.[DECRYPT_KEY]?.toLowerCase() === 'disabled';
         if (wasEncrypted && before !== undefined && (!ks.decryption || optOut)) {
@@ -147,7 +148,11 @@ export async function fluxBuild(req: FluxBuildRequest): Promise<FluxBuildResult>
           const { decryptedBy: _d, ...rest } = r;
           return { ...rest, object: withTargetNamespace(before, ks.targetNamespace) };
         }
-        return { ...r, object: withTargetNamespace(r.object, ks.targetNamespace) };
+        const object = withTargetNamespace(r.object, ks.targetNamespace);
+        // A Secret generated from SOPS-encrypted generator inputs is decrypted before the build,
+        // so the SOPS stage does not mark it; its encrypted twin in the build shows where it came from.
+        if (wasEncrypted && r.decryptedBy === undefined) return { ...r, object, encryptedInRepo: true, decryptedBy: 'sops-generator-input' };
+        return { ...r, object };
       });
       decrypted = placed;
       if (!pb) return placed;
@@ -176,21 +181,59 @@ function maskSecretValues(obj: K8sObject, redactor: Redactor): void {
   } else walk(obj['data']); // whole-object masking would hide kinds and names in reports
 }
 
-/** Pairs the encrypted build with the decrypted one; any object changed by decryption must be emitted encrypted. */
+// kustomize appends a content hash to generated names (`db-7c9k2m8h4f`): a Secret generated from
+// encrypted inputs has another hash than the one generated from their plaintext.
+const HASH_SUFFIX = /-[a-z0-9]{10}$/;
+
+function looseKey(o: K8sObject): string {
+  return identityKey({ ...o, metadata: { ...o.metadata, name: o.metadata.name.replace(HASH_SUFFIX, '') } });
+}
+
+function renameStrings(v: unknown, names: ReadonlyMap<string, string>): unknown {
+  if (typeof v === 'string') return names.get(v) ?? v;
+  if (Array.isArray(v)) return v.map((x) => renameStrings(x, names));
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renameStrings(x, names)]));
+  return v;
+}
+
+/** Finds an object's twin in the other build: same identity, or the same generated name without its hash. */
+function counterparts(objects: readonly K8sObject[]): (o: K8sObject) => K8sObject | undefined {
+  const byKey = new Map(objects.map((o) => [identityKey(o), o]));
+  const byLoose = new Map<string, K8sObject[]>();
+  for (const o of objects) byLoose.set(looseKey(o), [...(byLoose.get(looseKey(o)) ?? []), o]);
+  return (o) => {
+    const exact = byKey.get(identityKey(o));
+    if (exact) return exact;
+    const loose = byLoose.get(looseKey(o));
+    return loose?.length === 1 ? loose[0] : undefined;
+  };
+}
+
+/**
+ * Pairs the encrypted build with the decrypted one (by identity, generated names matched without
+ * their hash); any object that decryption changed must be emitted still SOPS-encrypted.
+ */
 function encryptedOutput(encrypted: readonly Resource[], decrypted: readonly Resource[], targetNamespace: string | undefined): K8sObject[] {
+  const unsafe = (what: string): SyncgateError =>
+    new SyncgateError('FLUX_OUTPUT_UNSAFE', `${what}; nothing was written (encrypt the Secret manifest itself, or use secretGenerator files: with SOPS-encrypted files)`);
   if (encrypted.length !== decrypted.length) {
-    throw new SyncgateError(
-      'FLUX_OUTPUT_UNSAFE',
-      `the encrypted build has ${encrypted.length} objects, the decrypted one ${decrypted.length}`,
-    );
+    throw unsafe(`the encrypted build has ${encrypted.length} objects, the decrypted one ${decrypted.length}`);
   }
-  return encrypted.map((r, i) => {
-    const obj = withTargetNamespace(r.object, targetNamespace);
-    const dec = decrypted[i]!.object;
-    if (isDeepStrictEqual(obj, dec) || isEncrypted(obj)) return obj;
-    throw new SyncgateError(
-      'FLUX_OUTPUT_UNSAFE',
-      `${identity(dec)}: decryption changed an object that is not SOPS-encrypted in the build; writing it would leak plaintext`,
-    );
+  const enc = encrypted.map((r) => withTargetNamespace(r.object, targetNamespace));
+  const counterpart = counterparts(decrypted.map((r) => r.object));
+  const pairs = enc.map((o) => {
+    const twin = counterpart(o);
+    if (!twin) throw unsafe(`${identity(o)}: has no counterpart in the decrypted build`);
+    return twin;
+  });
+  const names = new Map<string, string>();
+  for (const [i, o] of enc.entries()) {
+    const d = pairs[i]!;
+    if (d.metadata.name !== o.metadata.name) names.set(d.metadata.name, o.metadata.name);
+  }
+  return enc.map((o, i) => {
+    const d = names.size ? renameStrings(pairs[i], names) : pairs[i];
+    if (isDeepStrictEqual(o, d) || isEncrypted(o)) return o;
+    throw unsafe(`${identity(o)}: decryption changed an object that is not SOPS-encrypted in the build; writing it would leak plaintext`);
   });
 }

@@ -64,6 +64,15 @@ beforeAll(() => {
   encrypt(join(dir, 'order/vars-secret.plain.yaml'), join(dir, 'order/vars-secret.sops.yaml'), recipient);
   encrypt(join(dir, 'order/optout.plain.yaml'), join(dir, 'order/app/optout.sops.yaml'), recipient);
   for (const f of ['secret.plain.yaml', 'vars-secret.plain.yaml', 'optout.plain.yaml']) rmSync(join(dir, 'order', f));
+  cpSync(join(ROOT, 'test/fixtures/flux/generator'), join(dir, 'generator'), { recursive: true });
+  encrypt(join(dir, 'generator/token.plain.yaml'), join(dir, 'generator/files/token.sops.yaml'), recipient);
+  writeFileSync(
+    join(dir, 'generator/envs/app.sops.env'),
+    execFileSync(tool('sops'), ['--encrypt', '--age', recipient, '--input-type', 'dotenv', '--output-type', 'dotenv', join(dir, 'generator/app.plain.env')], {
+      env: { PATH: process.env['PATH'] ?? '' },
+    }),
+  );
+  for (const f of ['token.plain.yaml', 'app.plain.env']) rmSync(join(dir, 'generator', f));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -137,6 +146,34 @@ describe('order of operations (kustomize-controller): decrypt, then substitute, 
       fluxBuild({ kustomization: ks, appDir: join(root, 'app'), repoRoot: root, sources: [], config: config(keyFile), logger: silentLogger() }),
     );
     expect(msg).toBe("FLUX_SUBSTITUTE_FROM_MISSING: substitute from 'Secret/api-vars' error: not found (pass it with --substitute-from)");
+  });
+});
+
+describe('secretGenerator inputs encrypted with SOPS', () => {
+  const tenant: FluxKustomization = { name: 'team-b', namespace: 'flux-system', path: '.', targetNamespace: 'team-b', decryption: true };
+  const build = (sub: string) =>
+    fluxBuild({ kustomization: tenant, appDir: join(dir, 'generator', sub), repoRoot: join(dir, 'generator'), sources: [], config: config(keyFile), logger: silentLogger() });
+
+  test('files: scanned decrypted; the output keeps the generated Secret encrypted and the references follow its name', async () => {
+    const r = await build('files');
+    expect(r.gate.scan.findings.filter((f) => f.mode === 'enforce').map((f) => `${f.object} ${f.policy}`)).toEqual([]);
+    expect(r.gate.decision.refused).toBe(false);
+    const scannedSecret = r.gate.resources.map((x) => x.object).find((o) => o.kind === 'Secret')!;
+    expect(Buffer.from((scannedSecret['data'] as Record<string, string>)['token.sops.yaml']!, 'base64').toString()).toContain('gen-file-secret-4242');
+    const secret = r.output.find((o) => o.kind === 'Secret')!;
+    const dep = r.output.find((o) => o.kind === 'Deployment') as any;
+    expect(secret.metadata.name).toMatch(/^api-[a-z0-9]{10}$/);
+    expect(dep.spec.template.spec.volumes[0].secret.secretName).toBe(secret.metadata.name);
+    const text = toYamlStream(r.output);
+    expect(Buffer.from((secret['data'] as Record<string, string>)['token.sops.yaml']!, 'base64').toString()).toContain('sops:');
+    expect(text).not.toContain('gen-file-secret-4242');
+    expect(text).not.toContain(Buffer.from('gen-file-secret-4242').toString('base64'));
+  });
+
+  test('envs: cannot be shipped encrypted (kustomize splits the dotenv), so the build refuses to emit it', async () => {
+    const msg = await errorOf(build('envs'));
+    expect(msg).toMatch(/^FLUX_OUTPUT_UNSAFE: Secret\/team-b\/app-env-[a-z0-9]{10}: decryption changed an object that is not SOPS-encrypted in the build/);
+    expect(msg).not.toContain('gen-env-secret-5353');
   });
 });
 
