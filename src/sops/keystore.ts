@@ -4,6 +4,7 @@ import picomatch from 'picomatch';
 import type { GateConfig } from '../config/index.js';
 import { SyncgateError } from '../errors/index.js';
 import type { AppContext } from '../gate/context.js';
+import { NativeX25519Identity } from './x25519-identity.js';
 
 type KeyConfig = GateConfig['spec']['keys'][number];
 
@@ -47,7 +48,7 @@ async function loadKey(k: KeyConfig): Promise<LoadedKey> {
     }
     try {
       recipients.push(await identityToRecipient(line));
-      decrypter.addIdentity(line);
+      decrypter.addIdentity(line.startsWith('AGE-SECRET-KEY-1') ? new NativeX25519Identity(line) : line);
     } catch {
       throw new SyncgateError('SOPS_KEY_FILE_INVALID', `key ${k.name}: ${k.ageIdentityFile}: line ${i + 1} is not a valid age identity`);
     }

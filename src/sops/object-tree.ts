@@ -47,3 +47,46 @@ export function mergeDecrypted(orig: unknown, dec: TreeNode): unknown {
   if (dec.kind === 'leaf' && typeof orig === 'string' && isEncrypted(orig)) return scalarToJs(dec.value);
   return orig;
 }
+
+/**
+ * Like mergeDecrypted, but only when every ciphertext in the object is the very ciphertext the
+ * file holds at that path (the file, whose MAC was verified, is the source of the values);
+ * undefined when the object does not match the file document.
+ */
+export function mergeFromFile(orig: unknown, dec: TreeNode, enc: TreeNode): unknown {
+  const MISMATCH = Symbol('mismatch');
+  const walk = (o: unknown, d: TreeNode | undefined, e: TreeNode | undefined): unknown => {
+    if (Array.isArray(o)) {
+      if (d?.kind !== 'seq' || e?.kind !== 'seq') return o.some((v) => containsCiphertext(v)) ? MISMATCH : o;
+      const di = d.items.filter((i) => i.kind !== 'comment');
+      const ei = e.items.filter((i) => i.kind !== 'comment');
+      const out = (o as unknown[]).map((v, i) => walk(v, di[i], ei[i]));
+      return out.includes(MISMATCH) ? MISMATCH : out;
+    }
+    if (typeof o === 'object' && o !== null && !(o instanceof Date)) {
+      const dm = d?.kind === 'map' ? new Map(d.items.flatMap((i) => (i.kind === 'item' ? [[i.key, i.value] as const] : []))) : undefined;
+      const em = e?.kind === 'map' ? new Map(e.items.flatMap((i) => (i.kind === 'item' ? [[i.key, i.value] as const] : []))) : undefined;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(o)) {
+        const r = walk(v, dm?.get(k), em?.get(k));
+        if (r === MISMATCH) return MISMATCH;
+        out[k] = r;
+      }
+      return out;
+    }
+    if (typeof o === 'string' && isEncrypted(o)) {
+      if (e?.kind !== 'leaf' || e.value.t !== 'str' || e.value.s !== o || d?.kind !== 'leaf') return MISMATCH;
+      return scalarToJs(d.value);
+    }
+    return o;
+  };
+  const r = walk(orig, dec, enc);
+  return r === MISMATCH ? undefined : r;
+}
+
+function containsCiphertext(v: unknown): boolean {
+  if (typeof v === 'string') return isEncrypted(v);
+  if (Array.isArray(v)) return v.some(containsCiphertext);
+  if (typeof v === 'object' && v !== null) return Object.values(v).some(containsCiphertext);
+  return false;
+}

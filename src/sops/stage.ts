@@ -4,13 +4,13 @@ import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
 import { SyncgateError, isSyncgateError } from '../errors/index.js';
 import type { GateRequest } from '../gate/types.js';
-import { identity, parseDocuments, type K8sObject, type Resource } from '../k8s/index.js';
+import { identity, type K8sObject, type Resource } from '../k8s/index.js';
 import { Redactor } from '../log/index.js';
 import { audit } from './audit.js';
 import { decryptDocument, formatOf, looksEncrypted, parseSops, type DecryptedDocument, type KeyChoice } from './decrypt-file.js';
 import { emitTree } from './emit.js';
 import { isGranted, loadKeyStore, namespaceGranted } from './keystore.js';
-import { branchFromObject, mergeDecrypted } from './object-tree.js';
+import { branchFromObject, mergeDecrypted, mergeFromFile } from './object-tree.js';
 import type { SopsDocument } from './tree.js';
 
 /** The app source as the renderer should see it after secret inputs were prepared. */
@@ -303,10 +303,6 @@ async function fileBacked(req: GateRequest, r: Resource): Promise<{ path: string
   return { path: real, text };
 }
 
-function sameObject(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) === JSON.stringify(b, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-}
-
 /**
  * Decrypts every rendered object that carries a top-level `sops` block (any kind, as Flux does)
  * with a key granted to the app; the object must land in a namespace the key grants. Objects from
@@ -317,7 +313,7 @@ export async function decryptResources(resources: Resource[], req: GateRequest):
   if (inputs) resources = await markFromInputs(resources, req, inputs);
   if (!resources.some((r) => hasSops(r.object))) return resources;
   const choice = await keyChoice(req);
-  const files = new Map<string, Promise<{ docs: unknown[]; dec: DecryptedDocument; branchOf: number[] } | undefined>>();
+  const files = new Map<string, Promise<{ doc: SopsDocument; dec: DecryptedDocument; branchOf: number[] } | undefined>>();
   const out: Resource[] = [];
   for (const r of resources) {
     if (!hasSops(r.object)) {
@@ -332,24 +328,29 @@ export async function decryptResources(resources: Resource[], req: GateRequest):
     if (!fromFile) {
       fromFile = (async () => {
         const f = await fileBacked(req, r);
-        if (!f || formatOf(f.path) !== 'yaml' && formatOf(f.path) !== 'json') return undefined;
-        let docs: unknown[];
+        const format = f ? formatOf(f.path) : undefined;
+        if (!f || (format !== 'yaml' && format !== 'json') || !looksEncrypted(f.text)) return undefined;
+        let doc: SopsDocument;
         try {
-          docs = parseDocuments(f.text, r.source);
+          doc = parseSops(r.source, f.text, format);
         } catch {
-          return undefined;
+          return undefined; // not the file this object came from (a template, say)
         }
-        const doc = parseSops(r.source, f.text, formatOf(f.path));
+        if (doc.metadata === undefined || doc.metadata === null) return undefined;
         const branchOf = (doc.present ?? doc.branches.map(() => true)).flatMap((p, i) => (p ? [i] : []));
         const dec = await decryptAudited(req, r.source, doc, choice);
-        return { docs, dec, branchOf };
+        return { doc, dec, branchOf };
       })();
       files.set(r.source, fromFile);
     }
     const file = await fromFile;
     const bi = file?.branchOf[r.doc];
-    if (file && bi !== undefined && sameObject(file.docs[r.doc], r.object) && file.dec.branches[bi]) {
-      decObj = mergeDecrypted(r.object, file.dec.branches[bi]);
+    const fromRepo =
+      file && bi !== undefined && file.dec.branches[bi] && file.doc.branches[bi]
+        ? mergeFromFile(r.object, file.dec.branches[bi], file.doc.branches[bi])
+        : undefined;
+    if (file && fromRepo !== undefined) {
+      decObj = fromRepo;
       keyNames = file.dec.keyNames;
       plaintexts = file.dec.plaintexts;
     } else {

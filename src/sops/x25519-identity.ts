@@ -1,0 +1,62 @@
+import { createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, type KeyObject } from 'node:crypto';
+import type { Identity, Stanza } from 'age-encryption';
+
+// age's X25519 recipient type (age-encryption.org/v1), done with node:crypto so the unwrap of
+// each file's data key is native code rather than the pure-JS curve typage falls back to.
+const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex');
+const LABEL = 'age-encryption.org/v1/X25519';
+const B64_32 = /^[A-Za-z0-9+/]{43}$/;
+const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
+
+function bech32Data(s: string): Buffer {
+  // The identity was already validated (checksum included) by typage's identityToRecipient.
+  const data = s.toLowerCase().slice(s.lastIndexOf('1') + 1, -6);
+  let acc = 0;
+  let bits = 0;
+  const out: number[] = [];
+  for (const c of data) {
+    acc = ((acc << 5) | BECH32.indexOf(c)) & 0xffffff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 0xff);
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** A native X25519 age identity from an `AGE-SECRET-KEY-1…` string. */
+export class NativeX25519Identity implements Identity {
+  private readonly key: KeyObject;
+  private readonly recipient: Buffer;
+
+  constructor(identity: string) {
+    const secret = bech32Data(identity);
+    if (secret.length !== 32) throw new Error('invalid identity');
+    this.key = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, secret]), format: 'der', type: 'pkcs8' });
+    this.recipient = createPublicKey(this.key).export({ format: 'der', type: 'spki' }).subarray(-32);
+  }
+
+  unwrapFileKey(stanzas: Stanza[]): Uint8Array | null {
+    for (const s of stanzas) {
+      if (s.args[0] !== 'X25519') continue;
+      const arg = s.args[1];
+      if (s.args.length !== 2 || arg === undefined || !B64_32.test(arg) || s.body.length !== 32) throw new Error('invalid X25519 stanza');
+      const share = Buffer.from(arg, 'base64');
+      const peer = createPublicKey({ key: Buffer.concat([SPKI_X25519, share]), format: 'der', type: 'spki' });
+      const shared = diffieHellman({ privateKey: this.key, publicKey: peer });
+      if (shared.every((b) => b === 0)) throw new Error('invalid X25519 stanza');
+      const wrap = Buffer.from(hkdfSync('sha256', shared, Buffer.concat([share, this.recipient]), LABEL, 32));
+      const body = Buffer.from(s.body);
+      try {
+        const d = createDecipheriv('chacha20-poly1305', wrap, Buffer.alloc(12), { authTagLength: 16 });
+        d.setAuthTag(body.subarray(16));
+        return Buffer.concat([d.update(body.subarray(0, 16)), d.final()]);
+      } catch {
+        // a stanza for another recipient: keep looking
+      }
+    }
+    return null;
+  }
+}
