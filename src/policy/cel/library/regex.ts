@@ -3,7 +3,10 @@ import { RE2JS } from '@bufbuild/re2';
 
 // k8s.io/apiserver/pkg/cel/library/regex.go: find and findAll. The pattern is validated with RE2
 // (the engine Kubernetes uses) so a pattern the cluster would reject errors here too; matching then
-// runs on ECMAScript RegExp because the RE2 port exposes no match positions.
+// runs on ECMAScript RegExp because the RE2 port exposes no match positions. The text comes from
+// app repos (untrusted) and a backtracking engine can take exponential time on a failing match, so
+// RE2 (linear time) first decides whether the rest of the text matches at all; RegExp only runs
+// when it does.
 const compiled = new Map<string, RegExp>();
 const re2Compiled = new Map<string, RE2JS>();
 
@@ -51,9 +54,20 @@ function findAll(s: string, pattern: string, limit: bigint): string[] {
   const out: string[] = [];
   if (limit === 0n) return out;
   const re = regexp(pattern);
-  for (const m of s.matchAll(re)) {
-    out.push(m[0]);
+  const re2 = cachedRe2.compile(pattern);
+  let from = 0;
+  let prevEnd = -1;
+  while (from <= s.length && re2.test(s.slice(from))) {
+    re.lastIndex = from;
+    const m = re.exec(s);
+    if (!m) break;
+    // Go ignores an empty match that abuts the previous match.
+    if (m[0].length > 0 || m.index !== prevEnd) out.push(m[0]);
+    prevEnd = m.index + m[0].length;
     if (limit > 0n && BigInt(out.length) >= limit) break;
+    // An empty match must still advance, by one code point as Go's FindAllString does.
+    const cp = s.codePointAt(m.index);
+    from = m.index + m[0].length + (m[0].length === 0 ? (cp !== undefined && cp > 0xffff ? 2 : 1) : 0);
   }
   return out;
 }

@@ -77,6 +77,10 @@ describe('Kubernetes CEL extension functions', () => {
     ["'1 22 333'.findAll('[0-9]+')", ['1', '22', '333']],
     ["'1 22 333'.findAll('[0-9]+', 2)", ['1', '22']],
     ["'ABC'.find('(?i)b')", 'B'],
+    ["'a1b2'.findAll('[0-9]*')", ['', '1', '2']],
+    ["'a,b,,c'.findAll('[^,]*')", ['a', 'b', '', 'c']],
+    ['"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!".find("(a+)+$")', ''],
+    ['"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!".findAll("(a|aa)+$")', []],
     // urls
     ['url(object.spec.url).getScheme()', 'https'],
     ['url(object.spec.url).getHost()', 'example.com:8443'],
