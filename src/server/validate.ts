@@ -187,14 +187,19 @@ export async function review(req: AdmissionRequest, opts: ValidateOptions): Prom
   const metrics = gateMetrics();
   for (const f of result.scan.findings) metrics.findings.inc({ policy: f.policy, mode: f.mode });
   const { decision } = result;
-  const warnings = decision.warnings.slice(0, config.spec.webhook.maxWarnings).map((w) => cap(redactor.mask(w), WARNING_CHARS));
+  // The API server shows warnings next to the object it names: drop the `Kind/ns/name: ` prefix
+  // so the 120 characters go to the policy and its message.
+  const prefix = `${identity(obj)}: `;
+  const warnings = decision.warnings
+    .slice(0, config.spec.webhook.maxWarnings)
+    .map((w) => cap(redactor.mask(w.startsWith(prefix) ? w.slice(prefix.length) : w), WARNING_CHARS));
   const res: AdmissionResponse = { uid: req.uid, allowed: !decision.refused, ...(warnings.length ? { warnings } : {}) };
   if (decision.refused) {
     const policies = [...new Set(result.scan.findings.filter((f) => f.mode === 'enforce' && !f.waived).map((f) => f.policy))];
     res.status = {
       code: 403,
       reason: 'Forbidden',
-      message: cap(redactor.mask(`syncgate: ${identity(obj)}: ${decision.report || decision.summary}`), config.spec.webhook.maxMessageLength),
+      message: cap(redactor.mask(`${identity(obj)}: ${decision.report || decision.summary}`), config.spec.webhook.maxMessageLength),
     };
     if (policies.length) res.auditAnnotations = { policies: cap(policies.join(','), 1024) };
   }
