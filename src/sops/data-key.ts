@@ -1,6 +1,6 @@
-import { armor } from 'age-encryption';
 import { SyncgateError } from '../errors/index.js';
 import type { AppContext } from '../gate/context.js';
+import { decryptAgeArmored } from './age-decrypt.js';
 import type { KeyStore, LoadedKey } from './keystore.js';
 import type { AgeEntry, SopsMetadata } from './metadata.js';
 import { shamirCombine } from './shamir.js';
@@ -13,7 +13,7 @@ export interface DataKey {
 
 async function tryUnwrap(entry: AgeEntry, key: LoadedKey): Promise<Uint8Array | undefined> {
   try {
-    return await key.decrypter.decrypt(armor.decode(entry.enc));
+    return await decryptAgeArmored(key.decrypter, entry.enc);
   } catch {
     return undefined;
   }
