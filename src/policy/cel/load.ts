@@ -130,6 +130,13 @@ interface CompiledPolicy {
 
 function compilePolicy(doc: Doc<PolicySpec>): CompiledPolicy {
   const s = doc.spec;
+  if (!s.matchConstraints || s.matchConstraints.resourceRules.length === 0) {
+    // Required by the API server too: without rules the policy would silently match nothing.
+    throw new SyncgateError(
+      'CONFIG_INVALID',
+      `${doc.file}: ValidatingAdmissionPolicy/${doc.object.metadata.name}: spec.matchConstraints.resourceRules: required, a policy without them matches nothing`,
+    );
+  }
   const matchConditions = s.matchConditions.map((m, i) => ({
     name: m.name,
     expr: compile(doc, `matchConditions[${String(i)}].expression`, m.expression, new Set()),

@@ -28,11 +28,15 @@ const labelSelector = z
   .nullish()
   .transform((s) => s ?? { matchLabels: {}, matchExpressions: [] });
 
+// As in the API server's validation: a rule with an empty list would silently match nothing.
+const required = z.array(z.string()).min(1, 'must list at least one entry (or "*")');
 const resourceRule = z.object({
-  apiGroups: strings,
-  apiVersions: strings,
-  resources: strings,
-  operations: z.array(z.enum(['CREATE', 'UPDATE', 'DELETE', 'CONNECT', '*'])).default([]),
+  apiGroups: required,
+  apiVersions: required,
+  resources: required,
+  operations: z
+    .array(z.enum(['CREATE', 'UPDATE', 'DELETE', 'CONNECT', '*']))
+    .min(1, 'must list at least one entry (or "*")'),
   resourceNames: strings,
   scope: z.enum(['Cluster', 'Namespaced', '*']).default('*'),
 });

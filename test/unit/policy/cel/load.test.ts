@@ -205,6 +205,19 @@ describe('configuration mistakes are coded errors naming the object', () => {
       '<file>: ValidatingAdmissionPolicy/old: apiVersion admissionregistration.k8s.io/v1beta1 is not supported, use admissionregistration.k8s.io/v1',
     ],
     [
+      'a policy without matchConstraints',
+      vap('nm', `  validations: [{expression: "true"}]`),
+      '<file>: ValidatingAdmissionPolicy/nm: spec.matchConstraints.resourceRules: required, a policy without them matches nothing',
+    ],
+    [
+      'a resource rule with no operations',
+      vap(
+        'noops',
+        `  matchConstraints:\n    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [], resources: [deployments]}]\n  validations: [{expression: "true"}]`,
+      ),
+      '<file>: ValidatingAdmissionPolicy/noops: spec.matchConstraints.resourceRules[0].operations: must list at least one entry (or "*")',
+    ],
+    [
       'a document that is not an object',
       '- a\n- b\n',
       '<file>: document 1: not a Kubernetes object with apiVersion, kind and metadata.name',
