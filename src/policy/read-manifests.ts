@@ -1,7 +1,8 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
-import { asObject, parseDocuments, type Resource } from '../k8s/index.js';
+import { asObject, type Resource } from '../k8s/index.js';
+import { loadDocuments } from './load-yaml.js';
 import type { ScanNotice } from './types.js';
 
 /** Manifests read for `syncgate scan`, with where each document starts. */
@@ -52,7 +53,7 @@ function isMap(v: unknown): v is Record<string, unknown> {
 /** Turns one file's text into resources; documents that are not Kubernetes objects are skipped with a notice. */
 export function manifestsFromText(text: string, source: string, set: ManifestSet): void {
   set.docLines.set(source, text.trimStart().startsWith('{') ? [1] : documentLines(text));
-  for (const [i, v] of parseDocuments(text, source).entries()) {
+  for (const [i, v] of loadDocuments(text, source).entries()) {
     if (!isMap(v) || typeof v['apiVersion'] !== 'string' || typeof v['kind'] !== 'string' || v['apiVersion'].startsWith('kustomize.config.k8s.io/')) {
       set.notices.push({ level: 'info', message: `${source}: document ${i + 1}: not a Kubernetes object: skipped` });
       continue;
