@@ -140,6 +140,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
         let outcome: Outcome = 'error';
         let reply: { response: Res } | { refusal: string } | { error: SyncgateError };
         let dir: string | undefined;
+        const stages: Record<string, number> = {};
         try {
           let release: (() => void) | undefined;
           try {
@@ -150,9 +151,12 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
           }
           try {
             dir = await createWorkDir('syncgate-cmp-');
+            const tReceive = performance.now();
             const received = await receiveRepoStream(call, dir, limits.repoBytes);
+            stages['receive'] = Math.round(performance.now() - tReceive);
             const repoRoot = join(dir, 'repo');
             await mkdir(repoRoot, { mode: 0o755 });
+            const tExtract = performance.now();
             await extractTgz(received.tgzPath, repoRoot, {
               preserveFileMode: plugin.spec.preserveFileMode,
               maxBytes: limits.repoBytes,
@@ -160,6 +164,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
             await unlink(received.tgzPath);
             const realRoot = await realpath(repoRoot);
             const appDir = await appPath(realRoot, received.metadata.appRelPath);
+            stages['extract'] = Math.round(performance.now() - tExtract);
             log.debug({ appRelPath: received.metadata.appRelPath, bytes: received.size }, 'repo received');
             const r = await work({
               appDir,
@@ -198,7 +203,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
           callback({ code: grpc.status.UNKNOWN, details: report });
           return;
         }
-        log.info({ durationMs: Math.round(seconds * 1000) }, 'request served');
+        log.info({ durationMs: Math.round(seconds * 1000), stages }, 'request served');
         metrics.requests.inc({ rpc, outcome });
         callback(null, reply.response);
       })();

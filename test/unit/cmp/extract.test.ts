@@ -11,18 +11,25 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(base, { recursive: true, force: true }));
 
+// Both ingest paths run every case: small tarballs inflate in memory, large ones stream.
+let mode: 'memory' | 'stream' = 'memory';
+
 async function extractEntries(entries: TarEntry[], opts: { preserveFileMode?: boolean; maxBytes?: number } = {}): Promise<string> {
   const tgz = join(base, 'in.tgz');
   writeFileSync(tgz, tgzFromEntries(entries));
   const dest = join(base, 'out');
   mkdirSync(dest);
-  await extractTgz(tgz, dest, { maxBytes: opts.maxBytes ?? 1024 * 1024, ...(opts.preserveFileMode ? { preserveFileMode: true } : {}) });
+  await extractTgz(tgz, dest, { maxBytes: opts.maxBytes ?? 1024 * 1024, inMemoryBytes: mode === 'stream' ? 0 : 64 * 1024 * 1024, ...(opts.preserveFileMode ? { preserveFileMode: true } : {}) });
   return dest;
 }
 
 const root: TarEntry = { name: '.', type: 'dir' };
 
-describe('extractTgz', () => {
+describe.each(['memory', 'stream'] as const)('extractTgz (%s)', (m) => {
+  beforeEach(() => {
+    mode = m;
+  });
+
   test('round-trips a Go-style tarball of a directory (first entry ., dirs without slash, symlinks)', async () => {
     const src = join(base, 'src');
     mkdirSync(join(src, 'b', 'c'), { recursive: true });
@@ -34,7 +41,7 @@ describe('extractTgz', () => {
     writeFileSync(tgz, tgzFromDir(src));
     const dest = join(base, 'out');
     mkdirSync(dest);
-    const r = await extractTgz(tgz, dest, { maxBytes: 1 << 20 });
+    const r = await extractTgz(tgz, dest, { maxBytes: 1 << 20, inMemoryBytes: m === 'stream' ? 0 : 1 << 20 });
     expect(r.files).toBe(2);
     expect(readdirSync(dest).sort()).toEqual(['a.yaml', 'b', 'link.yaml']);
     expect(readFileSync(join(dest, 'b/c/d.yaml'), 'utf8')).toBe('kind: D\n');
@@ -103,7 +110,20 @@ describe('extractTgz', () => {
       writeFileSync(tgz, bytes);
       const dest = join(base, `out-${bytes.length}`);
       mkdirSync(dest);
-      await expect(extractTgz(tgz, dest, { maxBytes: 1 << 20 })).rejects.toMatchObject({ code: 'CMP_ARCHIVE_INVALID' });
+      await expect(extractTgz(tgz, dest, { maxBytes: 1 << 20, inMemoryBytes: m === 'stream' ? 0 : 1 << 20 })).rejects.toMatchObject({ code: 'CMP_ARCHIVE_INVALID' });
     }
   });
+});
+
+test('a tarball inflating beyond inMemoryBytes falls back to streaming', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'syncgate-extract-'));
+  try {
+    const tgz = join(dir, 'in.tgz');
+    writeFileSync(tgz, tgzFromEntries([root, { name: 'big.yaml', type: 'file', content: 'a: 1\n'.repeat(10_000) }]));
+    mkdirSync(join(dir, 'out'));
+    await expect(extractTgz(tgz, join(dir, 'out'), { maxBytes: 1 << 20, inMemoryBytes: 4096 })).resolves.toEqual({ files: 1, bytes: 50_000 });
+    expect(readFileSync(join(dir, 'out', 'big.yaml'), 'utf8')).toBe('a: 1\n'.repeat(10_000));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
