@@ -1,0 +1,42 @@
+import { goRegExp, macAad, parseMetadata } from '../../../src/sops/metadata.js';
+
+const base = { lastmodified: '2024-03-25T22:08:10Z', mac: 'ENC[…]', version: '3.10.2', age: [{ recipient: 'age1x', enc: 'E' }] };
+
+describe('sops metadata', () => {
+  test('defaults to unencrypted_suffix _unencrypted, one group from top-level keys', () => {
+    const m = parseMetadata(base);
+    expect(m.rule).toEqual({ kind: 'unencrypted_suffix', value: '_unencrypted' });
+    expect(m.keyGroups).toEqual([{ age: [{ recipient: 'age1x', enc: 'E' }], otherKeys: 0 }]);
+    expect(m.macOnlyEncrypted).toBe(false);
+  });
+
+  test('key_groups are used when no top-level key list is filled (empty lists ignored)', () => {
+    const m = parseMetadata({ ...base, age: [], kms: null, shamir_threshold: 2, key_groups: [{ age: [{ recipient: 'a', enc: '1' }] }, { pgp: [{ fp: 'x' }], age: [] }] });
+    expect(m.keyGroups).toEqual([
+      { age: [{ recipient: 'a', enc: '1' }], otherKeys: 0 },
+      { age: [], otherKeys: 1 },
+    ]);
+    expect(m.shamirThreshold).toBe(2);
+  });
+
+  test.each([
+    [{ ...base, lastmodified: 'yesterday' }, 'lastmodified'],
+    [{ ...base, encrypted_regex: 'a', unencrypted_suffix: 'b' }, 'more than one selection rule'],
+    [{ ...base, age: [] }, 'no keys'],
+    [{ ...base, encrypted_regex: '(' }, 'not supported'],
+    ['nope', 'not a mapping'],
+  ])('%j is refused', (raw, msg) => {
+    expect(() => parseMetadata(raw)).toThrow(msg);
+  });
+
+  test('RE2 flag groups become JS flags', () => {
+    expect(goRegExp('(?i)^DATA$').test('data')).toBe(true);
+    expect(goRegExp('^(data|stringData)$').test('stringData')).toBe(true);
+    expect(goRegExp('^(data|stringData)$').test('metadata')).toBe(false);
+  });
+
+  test('the MAC AAD is lastmodified as RFC 3339 without fractions', () => {
+    expect(macAad('2024-03-25T22:08:10.123456Z')).toBe('2024-03-25T22:08:10Z');
+    expect(macAad('2024-03-25T22:08:10+02:00')).toBe('2024-03-25T22:08:10+02:00');
+  });
+});
