@@ -95,7 +95,7 @@ export function tarFromEntries(entries: readonly TarEntry[]): Buffer {
       const data = Buffer.from(keys.map((k) => paxRecord(k, records[k] as string)).join(''));
       // Go names the extended header <dir>/PaxHeaders.0/<base>, cut to the 100-byte name field.
       const slash = e.name.lastIndexOf('/');
-      const paxName = (slash >= 0 ? `${e.name.slice(0, slash)}/PaxHeaders.0/${e.name.slice(slash + 1)}` : `PaxHeaders.0/${e.name}`).slice(0, 100);
+      const paxName = (e.name === '.' ? 'PaxHeaders.0' : slash >= 0 ? `${e.name.slice(0, slash)}/PaxHeaders.0/${e.name.slice(slash + 1)}` : `PaxHeaders.0/${e.name}`).slice(0, 100);
       blocks.push(header({ ...base, name: paxName, size: data.length, typeflag: 'x', linkname: '' }), pad(data));
     }
     blocks.push(

@@ -1,6 +1,8 @@
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { symlinkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { extract } from 'tar-stream';
 import { extractTgz } from '../../../src/cmp/extract.js';
 import { isSyncgateError } from '../../../src/errors/index.js';
 import { tgzFromEntries, tgzFromDir, type TarEntry } from '../../helpers/tgz.js';
@@ -123,6 +125,53 @@ test('a tarball inflating beyond inMemoryBytes falls back to streaming', async (
     mkdirSync(join(dir, 'out'));
     await expect(extractTgz(tgz, join(dir, 'out'), { maxBytes: 1 << 20, inMemoryBytes: 4096 })).resolves.toEqual({ files: 1, bytes: 50_000 });
     expect(readFileSync(join(dir, 'out', 'big.yaml'), 'utf8')).toBe('a: 1\n'.repeat(10_000));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('extracts a tarball written by Go archive/tar the way Argo CD writes it (fixture)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'syncgate-extract-'));
+  try {
+    const tgz = join(dir, 'repo.tgz');
+    const b64 = readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'cmp', 'go-archive-tar', 'repo.tgz.b64'), 'utf8');
+    writeFileSync(tgz, Buffer.from(b64, 'base64'));
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    await expect(extractTgz(tgz, out, { maxBytes: 1 << 20 })).resolves.toEqual({ files: 3, bytes: 41 + 52 + 5 });
+    expect(readFileSync(join(out, 'app', 'Chart.yaml'), 'utf8')).toBe('apiVersion: v2\nname: demo\nversion: 0.1.0\n');
+    // +x in the archive, reset without preserveFileMode
+    expect(statSync(join(out, 'app', 'templates', 'cm.yaml')).mode & 0o777).toBe(0o644);
+    expect(readlinkSync(join(out, 'chart-link.yaml'))).toBe('app/Chart.yaml');
+    // a 110-char directory and a 120-char file name only fit through PAX path records
+    expect(readFileSync(join(out, 'd'.repeat(110), `${'f'.repeat(120)}.yaml`), 'utf8')).toBe('x: 1\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the test tarball builder writes the same entries as Go archive/tar for the same tree', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'syncgate-extract-'));
+  try {
+    const src = join(dir, 'src');
+    mkdirSync(join(src, 'app', 'templates'), { recursive: true });
+    mkdirSync(join(src, 'd'.repeat(110)));
+    writeFileSync(join(src, 'app', 'Chart.yaml'), 'apiVersion: v2\nname: demo\nversion: 0.1.0\n');
+    writeFileSync(join(src, 'app', 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n', { mode: 0o755 });
+    writeFileSync(join(src, 'd'.repeat(110), `${'f'.repeat(120)}.yaml`), 'x: 1\n');
+    symlinkSync('app/Chart.yaml', join(src, 'chart-link.yaml'));
+    const list = async (gz: Buffer): Promise<string[]> => {
+      const ex = extract();
+      ex.end(gunzipSync(gz));
+      const out: string[] = [];
+      for await (const e of ex) {
+        out.push(`${e.header.type} ${e.header.name} ${(e.header.mode & 0o777).toString(8)} ${e.header.linkname ?? ''} ${String(e.header.size)}`);
+        e.resume();
+      }
+      return out;
+    };
+    const go = Buffer.from(readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'cmp', 'go-archive-tar', 'repo.tgz.b64'), 'utf8'), 'base64');
+    expect(await list(tgzFromDir(src))).toEqual(await list(go));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
