@@ -13,6 +13,7 @@ interface KeysNewFlags {
   out?: string;
   showPrivate?: boolean;
   secretNamespace: string;
+  secretName: string;
   mountDir: string;
 }
 
@@ -22,8 +23,9 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export function keysNewText(tenant: string, recipient: string, identity: string | undefined, flags: KeysNewFlags): string {
   const projects = flags.project.length ? flags.project : [tenant];
   const namespaces = flags.namespace.length ? flags.namespace : [tenant];
-  const secretName = `syncgate-key-${tenant}`;
-  const identityFile = `${flags.mountDir.replace(/\/+$/, '')}/${tenant}/keys.txt`;
+  const secretName = flags.secretName;
+  const entry = `${tenant}.txt`;
+  const identityFile = `${flags.mountDir.replace(/\/+$/, '')}/${entry}`;
   const sopsRule = {
     creation_rules: [{ path_regex: `(^|/)${tenant}/.*\\.(ya?ml|json|env|ini)$`, encrypted_regex: '^(data|stringData)$', age: recipient }],
   };
@@ -39,9 +41,9 @@ export function keysNewText(tenant: string, recipient: string, identity: string 
   const secret = {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: secretName, namespace: flags.secretNamespace, labels: { 'app.kubernetes.io/part-of': 'syncgate', 'syncgate.dev/key': tenant } },
+    metadata: { name: secretName, namespace: flags.secretNamespace, labels: { 'app.kubernetes.io/part-of': 'syncgate' } },
     type: 'Opaque',
-    stringData: { 'keys.txt': identity === undefined ? '<contents of the identity file>' : `# syncgate key ${tenant}\n# public key: ${recipient}\n${identity}\n` },
+    stringData: { [entry]: identity === undefined ? '<contents of the identity file>' : `# syncgate key ${tenant}\n# public key: ${recipient}\n${identity}\n` },
   };
   const y = (v: unknown): string => stringify(v, { lineWidth: 0 });
   return [
@@ -54,9 +56,11 @@ export function keysNewText(tenant: string, recipient: string, identity: string 
     '# GateConfig spec.keys entry (platform config): who may use the key, where its Secrets may land',
     y(grant).trimEnd(),
     '',
-    `# Kubernetes Secret holding the identity; mount it into the syncgate sidecar at ${identityFile.replace(/\/keys\.txt$/, '')}`,
+    `# Kubernetes Secret entry for the identity, mounted into the syncgate sidecar at ${flags.mountDir} (deploy/argocd).`,
+    `# The Secret holds every tenant's key: add this entry, do not replace the others, e.g.`,
+    `#   kubectl -n ${flags.secretNamespace} patch secret ${secretName} --type merge -p '{"stringData":{"${entry}":"…"}}'`,
     ...(identity === undefined && flags.out
-      ? [`#   or: kubectl -n ${flags.secretNamespace} create secret generic ${secretName} --from-file=keys.txt=${flags.out}`]
+      ? [`#   or: kubectl -n ${flags.secretNamespace} create secret generic ${secretName} --from-file=${entry}=${flags.out} (first tenant)`]
       : []),
     y(secret).trimEnd(),
     '',
@@ -76,7 +80,8 @@ export function registerKeys(program: Command): void {
     .option('--out <file>', 'write the private identity to this new file (mode 0600)')
     .option('--show-private', 'print the private identity in the Secret manifest (warning on stderr)')
     .option('--secret-namespace <ns>', 'namespace of the Secret (where the sidecar runs)', 'argocd')
-    .option('--mount-dir <dir>', 'where the sidecar mounts key Secrets', '/etc/syncgate/keys')
+    .option('--secret-name <name>', 'the Secret the sidecar mounts the keys from', 'syncgate-age-keys')
+    .option('--mount-dir <dir>', 'where the sidecar mounts that Secret', '/etc/syncgate/keys')
     .action(async (tenant: string, flags: KeysNewFlags) => {
       try {
         if (!DNS_LABEL.test(tenant)) throw new SyncgateError('USAGE_INVALID', `tenant ${JSON.stringify(tenant)}: must be a DNS label (lower case, digits, -)`);

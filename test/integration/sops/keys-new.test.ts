@@ -48,8 +48,8 @@ describe('syncgate keys new', () => {
     const rule = parse(sections[1]!) as { creation_rules: Record<string, unknown>[] };
     const keys = (parse(sections[2]!) as { keys: { ageIdentityFile: string }[] }).keys;
     const secret = parseAllDocuments(sections[3]!)[0]!.toJS() as { kind: string; metadata: { name: string } };
-    expect(secret).toMatchObject({ kind: 'Secret', metadata: { name: 'syncgate-key-team-x', namespace: 'argocd' }, stringData: { 'keys.txt': '<contents of the identity file>' } });
-    expect(keys[0]).toMatchObject({ name: 'team-x', grants: { projects: ['px'], namespaces: ['team-x', 'team-x-*'], repos: ['https://git.example.com/x/*'] } });
+    expect(secret).toMatchObject({ kind: 'Secret', metadata: { name: 'syncgate-age-keys', namespace: 'argocd' }, stringData: { 'team-x.txt': '<contents of the identity file>' } });
+    expect(keys[0]).toMatchObject({ name: 'team-x', ageIdentityFile: '/etc/syncgate/keys/team-x.txt', grants: { projects: ['px'], namespaces: ['team-x', 'team-x-*'], repos: ['https://git.example.com/x/*'] } });
 
     // The tenant encrypts with the printed rule; the platform mounts the key where the snippet says.
     const plain = join(dir, 'secret.yaml');
@@ -66,7 +66,7 @@ describe('syncgate keys new', () => {
     const r = await cli(['keys', 'new', 'team-y', '--show-private']);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/^warning: the private age identity is printed/);
-    expect(r.out).toMatch(/keys\.txt: \|\n\s+# syncgate key team-y\n\s+# public key: age1[0-9a-z]+\n\s+AGE-SECRET-KEY-1[0-9A-Z]+/);
+    expect(r.out).toMatch(/team-y\.txt: \|\n\s+# syncgate key team-y\n\s+# public key: age1[0-9a-z]+\n\s+AGE-SECRET-KEY-1[0-9A-Z]+/);
   });
 
   test.each([
