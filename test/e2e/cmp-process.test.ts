@@ -1,11 +1,12 @@
 // Deadlines, cancellation and load at the CMP socket: a fake helm that hangs and forks a
 // child must be gone (both processes) after the deadline or a cancel; 16 concurrent requests
 // all answer correctly; a full queue is refused with CMP_QUEUE_FULL.
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { alive, baseEnv, callGenerate, repoRoot, startSidecar, type Sidecar } from '../helpers/sidecar.js';
+import { alive, baseEnv, callCheck, callGenerate, repoRoot, startSidecar, type Sidecar } from '../helpers/sidecar.js';
 
 const examples = join(repoRoot, 'examples');
 
@@ -82,7 +83,7 @@ describe('a hanging helm (fake, forks a sleep child)', () => {
     const err = (await callGenerate(sidecar.socket, examples, { appRelPath: 'plain-app', env: baseEnv() }).catch((e: unknown) => e)) as ServiceError;
     expect(err.code).toBe(status.UNKNOWN);
     expect(err.details).toBe('CMP_QUEUE_FULL: server busy: 1 requests running and 0 queued (limits.concurrency, limits.queue); retry later');
-    expect((await first).details).toMatch(/^EXEC_TIMEOUT: /);
+    expect(((await first) as ServiceError).details).toMatch(/^EXEC_TIMEOUT: /);
   }, 15_000);
 });
 
@@ -111,4 +112,30 @@ describe('real tools under load', () => {
     results.forEach((r, i) => expect(r).toEqual(expected.get(jobs[i] as string)));
     expect(results.every((r) => r.length > 0)).toBe(true);
   }, 30_000);
+});
+
+describe('socket lifecycle', () => {
+  test('a stale socket is replaced at start; SIGTERM removes the socket and exits 0', async () => {
+    let stale = '';
+    const sidecar = await startSidecar({
+      beforeStart: async (dir) => {
+        stale = join(dir, 'syncgate-v1.sock');
+        // A server killed with SIGKILL leaves its socket file behind.
+        const killed = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+        await new Promise((r) => killed.once('exit', r));
+        expect(lstatSync(stale).isSocket()).toBe(true);
+      },
+    });
+    try {
+      expect(sidecar.socket).toBe(stale);
+      expect(basename(sidecar.socket)).toBe('syncgate-v1.sock');
+      // uid 999 (argocd) must be able to connect whatever uid the sidecar runs as
+      expect(statSync(sidecar.socket).mode & 0o777).toBe(0o777);
+      await expect(callCheck(sidecar.socket)).resolves.toEqual({ isDiscoveryConfigured: true, provideGitCreds: false });
+      expect(await sidecar.signal('SIGTERM')).toBe(0);
+      expect(existsSync(sidecar.socket)).toBe(false);
+    } finally {
+      await sidecar.stop();
+    }
+  });
 });

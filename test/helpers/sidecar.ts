@@ -31,6 +31,8 @@ export interface Sidecar {
   leftovers(): string[];
   /** Live descendant processes of the sidecar (should be none between requests). */
   children(): number[];
+  /** Sends a signal and resolves with the exit code once the process is gone (temp dirs stay). */
+  signal(sig: NodeJS.Signals): Promise<number | null>;
   /** SIGTERM, wait for exit, remove the temp dirs. */
   stop(): Promise<void>;
 }
@@ -44,6 +46,8 @@ export interface SidecarOptions {
   env?: Record<string, string>;
   /** limits.concurrency (written into a generated config when `config` is not given). */
   concurrency?: number;
+  /** Called with the plugins dir before the sidecar starts (e.g. to leave a stale socket there). */
+  beforeStart?: (pluginsDir: string) => void | Promise<void>;
 }
 
 // Used only until the repo's plugin.yaml exists: the same commands it declares.
@@ -108,6 +112,7 @@ export async function startSidecar(opts: SidecarOptions = {}): Promise<Sidecar> 
   const workDir = join(base, 'work');
   mkdirSync(pluginsDir);
   mkdirSync(workDir);
+  await opts.beforeStart?.(pluginsDir);
   const pluginConfig = join(base, 'plugin.yaml');
   const repoPlugin = join(repoRoot, 'plugin.yaml');
   writeFileSync(pluginConfig, opts.pluginYaml ?? (existsSync(repoPlugin) ? readFileSync(repoPlugin, 'utf8') : FALLBACK_PLUGIN_YAML));
@@ -164,6 +169,10 @@ export async function startSidecar(opts: SidecarOptions = {}): Promise<Sidecar> 
     logs: () => output,
     leftovers: () => (existsSync(workDir) ? readdirSync(workDir) : []),
     children: () => (child.pid === undefined ? [] : descendants(child.pid)),
+    async signal(sig) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+      return exited;
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
