@@ -10,7 +10,7 @@ const VARS = ['--substitute-from', 'examples/flux/cluster-vars.yaml'];
 let dir: string;
 
 function syncgate(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, '-c', CONFIG, ...args], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [CLI, '-c', CONFIG, ...args], { encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
