@@ -21,6 +21,8 @@ export interface KeyStore {
   keys: readonly LoadedKey[];
   /** Recipient string → key name (for messages: which tenant a file is for). */
   nameOf: ReadonlyMap<string, string>;
+  /** Keys whose identity file could not be loaded: refused only for apps they are granted to. */
+  failed: readonly { name: string; grants: KeyConfig['grants']; error: SyncgateError }[];
 }
 
 const cache = new WeakMap<object, Promise<KeyStore>>();
@@ -60,10 +62,23 @@ async function loadKey(k: KeyConfig): Promise<LoadedKey> {
 }
 
 async function build(keys: readonly KeyConfig[]): Promise<KeyStore> {
-  const loaded = await Promise.all(keys.map(loadKey));
+  const results = await Promise.all(
+    keys.map((k) =>
+      loadKey(k).then(
+        (key) => ({ key }),
+        (error: unknown) => ({ error: error instanceof SyncgateError ? error : new SyncgateError('SOPS_KEY_FILE_INVALID', `key ${k.name}: cannot load`), k }),
+      ),
+    ),
+  );
+  const loaded: LoadedKey[] = [];
+  const failed: KeyStore['failed'][number][] = [];
+  for (const r of results) {
+    if ('key' in r) loaded.push(r.key);
+    else failed.push({ name: r.k.name, grants: r.k.grants, error: r.error });
+  }
   const nameOf = new Map<string, string>();
   for (const k of loaded) for (const r of k.recipients) nameOf.set(r, k.name);
-  return { keys: loaded, nameOf };
+  return { keys: loaded, nameOf, failed };
 }
 
 /** Loads (once per config object, then cached) the age identities of `spec.keys`. */
@@ -73,8 +88,10 @@ export function loadKeyStore(config: GateConfig): Promise<KeyStore> {
   if (!p) {
     p = build(keys);
     cache.set(keys, p);
-    // A failed load is not cached: a fixed mount is picked up by the next request.
-    p.catch(() => cache.delete(keys));
+    // A store with unreadable key files is not kept: a fixed mount is picked up by the next request.
+    void p.then((s) => {
+      if (s.failed.length > 0) cache.delete(keys);
+    });
   }
   return p;
 }

@@ -43,6 +43,8 @@ function redactorOf(req: GateRequest): Redactor {
 async function keyChoice(req: GateRequest): Promise<KeyChoice> {
   const store = await loadKeyStore(req.config);
   // Only the trusted AppContext chooses keys: never options, ARGOCD_ENV_* or repo content.
+  const broken = store.failed.find((f) => isGranted(f, req.context));
+  if (broken) throw broken.error;
   return { store, granted: store.keys.filter((k) => isGranted(k, req.context)), context: req.context };
 }
 

@@ -114,6 +114,33 @@ describe('tampered SOPS objects are refused with their code', () => {
     expect(await codeOf(run('secret-nons.yaml', enc('secret-nons.yaml'), 'file', { ...ctxA, namespace: 'kube-system' }))).toBe('SOPS_NAMESPACE_NOT_GRANTED');
   });
 
+  test('an unreadable key file refuses only the apps it is granted to, without echoing its content', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-badkey-'));
+    writeFileSync(join(dir, 'bad.txt'), 'AGE-SECRET-KEY-1NOTAKEY-SECRET-LOOKING\n');
+    writeFileSync(join(dir, 's.yaml'), enc('secret-nons.yaml'));
+    const { parseConfig } = await import('../../../src/config/index.js');
+    const config = parseConfig({
+      apiVersion: 'syncgate.dev/v1alpha1',
+      kind: 'GateConfig',
+      spec: {
+        keys: [
+          { name: 'team-a', ageIdentityFile: join(FIXTURES, 'keys', 'TEST-ONLY-team-a.agekey'), grants: { projects: ['team-a'], namespaces: ['team-a'] } },
+          { name: 'broken', ageIdentityFile: join(dir, 'bad.txt'), grants: { projects: ['team-x'], namespaces: ['team-x'] } },
+          { name: 'missing', ageIdentityFile: join(dir, 'nope.txt'), grants: { projects: ['team-y'], namespaces: ['team-y'] } },
+        ],
+      },
+    });
+    const go = (ctx: AppContext): Promise<string> =>
+      codeOf(decryptResources(parseResources(enc('secret-nons.yaml'), 's.yaml'), { appDir: dir, repoRoot: dir, context: ctx, options: {}, config, logger: silentLogger() }));
+    expect(await go(ctxA)).toBe('OK');
+    expect(await go({ ...ctxA, project: 'team-x', namespace: 'team-x' })).toBe('SOPS_KEY_FILE_INVALID');
+    const err = await decryptResources(parseResources(enc('secret-nons.yaml'), 's.yaml'), { appDir: dir, repoRoot: dir, context: { ...ctxA, project: 'team-y' }, options: {}, config, logger: silentLogger() }).catch((e: unknown) => e);
+    expect(String(err)).toBe(`SOPS_KEY_FILE_INVALID: key missing: ${join(dir, 'nope.txt')}: cannot read identity file: ENOENT`);
+    const err2 = await go({ ...ctxA, project: 'team-x' }).then(() => decryptResources(parseResources(enc('secret-nons.yaml'), 's.yaml'), { appDir: dir, repoRoot: dir, context: { ...ctxA, project: 'team-x' }, options: {}, config, logger: silentLogger() })).catch((e: unknown) => e);
+    expect(String(err2)).not.toContain('NOTAKEY');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   test('the refusal names the object and the keys, never key material', async () => {
     const err = await run('team-b.yaml', enc('team-b.yaml'), 'file').catch((e: unknown) => e);
     expect(String(err)).toMatch(/^SOPS_KEY_NOT_GRANTED: team-b\.yaml: encrypted for team-b, not granted to app app-a \(project team-a\); keys granted to it: team-a$/);
