@@ -71,6 +71,23 @@ const DECRYPT_KEY = 'kustomize.toolkit.fluxcd.io/decrypt';
 
 const SOPS_MARKERS = ['sops_mac=', '"sops":', 'sops:\n', '"mac": "ENC['];
 
+function sopsDocument(v: unknown): boolean {
+  return typeof v === 'string' && SOPS_MARKERS.some((m) => Buffer.from(v, 'base64').toString('utf8').includes(m));
+}
+
+/**
+ * True when a Secret was generated from SOPS-encrypted files only: every data value of its twin
+ * in the encrypted build is a SOPS document, and decryption changed them. A Secret mixing in a
+ * plaintext value (or merely quoting a SOPS marker) stays a plaintext Secret for the policies.
+ */
+function generatedFromSops(encryptedTwin: K8sObject, decryptedObj: K8sObject): boolean {
+  if (encryptedTwin.kind !== 'Secret' || encryptedTwin['stringData'] !== undefined) return false;
+  const data = encryptedTwin['data'];
+  if (typeof data !== 'object' || data === null) return false;
+  const values = Object.values(data as Record<string, unknown>);
+  return values.length > 0 && values.every(sopsDocument) && !isDeepStrictEqual(data, decryptedObj['data']);
+}
+
 /** True when an object is still SOPS-encrypted: top-level `sops`, or Secret data holding a SOPS file. */
 export function isEncrypted(obj: K8sObject): boolean {
   const sops = obj['sops'];
@@ -78,9 +95,7 @@ export function isEncrypted(obj: K8sObject): boolean {
   if (obj.kind !== 'Secret') return false;
   const data = obj['data'];
   if (typeof data !== 'object' || data === null) return false;
-  return Object.values(data as Record<string, unknown>).some(
-    (v) => typeof v === 'string' && SOPS_MARKERS.some((m) => Buffer.from(v, 'base64').toString('utf8').includes(m)),
-  );
+  return Object.values(data as Record<string, unknown>).some(sopsDocument);
 }
 
 /**
@@ -151,7 +166,9 @@ export async function fluxBuild(req: FluxBuildRequest): Promise<FluxBuildResult>
         const object = withTargetNamespace(r.object, ks.targetNamespace);
         // A Secret generated from SOPS-encrypted generator inputs is decrypted before the build,
         // so the SOPS stage does not mark it; its encrypted twin in the build shows where it came from.
-        if (wasEncrypted && r.decryptedBy === undefined) return { ...r, object, encryptedInRepo: true, decryptedBy: 'sops-generator-input' };
+        if (r.decryptedBy === undefined && before !== undefined && generatedFromSops(before, r.object)) {
+          return { ...r, object, encryptedInRepo: true, decryptedBy: 'sops-generator-input' };
+        }
         return { ...r, object };
       });
       decrypted = placed;

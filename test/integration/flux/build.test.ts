@@ -1,7 +1,7 @@
 // flux build with the real kustomize, sops-encrypted inputs (real sops, a key made at test time)
 // and the in-process SOPS stage: kustomize-controller's order of operations, end to end.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -168,6 +168,17 @@ describe('secretGenerator inputs encrypted with SOPS', () => {
     expect(Buffer.from((secret['data'] as Record<string, string>)['token.sops.yaml']!, 'base64').toString()).toContain('sops:');
     expect(text).not.toContain('gen-file-secret-4242');
     expect(text).not.toContain(Buffer.from('gen-file-secret-4242').toString('base64'));
+  });
+
+  test('a plaintext Secret that merely quotes a SOPS marker is still a plaintext Secret', async () => {
+    const d = join(dir, 'generator', 'fake');
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'kustomization.yaml'), 'resources: [secret.yaml]\n');
+    const value = Buffer.from('hunter2-bypass\nsops_mac=ENC[AES256_GCM,data:x]\n').toString('base64');
+    writeFileSync(join(d, 'secret.yaml'), `apiVersion: v1\nkind: Secret\nmetadata: {name: fake, namespace: team-b}\ndata: {env: ${value}}\n`);
+    const r = await build('fake');
+    expect(r.gate.decision.refused).toBe(true);
+    expect(r.gate.scan.findings.map((f) => `${f.object} ${f.policy}`)).toContain('Secret/team-b/fake secrets/plaintext-secret');
   });
 
   test('envs: cannot be shipped encrypted (kustomize splits the dotenv), so the build refuses to emit it', async () => {
