@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { GateConfig } from '../config/index.js';
 import { SyncgateError } from '../errors/index.js';
 import { identityKey } from '../k8s/index.js';
@@ -52,7 +51,7 @@ export function scanSync(input: ScanInput): ScanResult {
           path: v.path,
           message: v.message,
           remediation: policy.remediation,
-          fingerprint: createHash('sha256').update(`${policy.id}|${key}|${v.path}`).digest('hex').slice(0, 16),
+          fingerprint: fingerprint(`${policy.id}|${key}|${v.path}`),
           ...(waived ? { waived } : {}),
         });
       }
@@ -97,3 +96,19 @@ export function decide(result: ScanResult, _config: GateConfig): Decision {
   return reportDecision(result);
 }
 
+
+/**
+ * A stable 64-bit FNV-1a style hash (two 32-bit lanes) of policy, object and path: SARIF
+ * partialFingerprints need stability, not secrecy (no secret value is ever hashed here), and a
+ * crypto hash per finding was the engine's largest cost.
+ */
+function fingerprint(s: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}

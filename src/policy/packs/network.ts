@@ -4,22 +4,25 @@ import { podViewOf } from '../podspec.js';
 import { compileSelector, type LabelMatcher } from '../selector.js';
 import type { CheckContext, Policy } from '../types.js';
 
-interface NetPol {
-  namespace: string;
-  selects: LabelMatcher;
-}
+const indexCache = new WeakMap<readonly Resource[], ReadonlyMap<string, readonly LabelMatcher[]>>();
+const NONE: readonly LabelMatcher[] = [];
 
-const indexCache = new WeakMap<readonly Resource[], readonly NetPol[]>();
-
-function netpols(ctx: CheckContext): readonly NetPol[] {
+/** Pod selectors of the render's NetworkPolicies, by namespace (built once per render). */
+function selectorsIn(ctx: CheckContext, ns: string): readonly LabelMatcher[] {
   let idx = indexCache.get(ctx.resources);
   if (!idx) {
-    idx = ctx.resources
-      .filter((r) => r.object.kind === 'NetworkPolicy' && apiGroup(r.object.apiVersion) === 'networking.k8s.io')
-      .map((r) => ({ namespace: r.object.metadata.namespace ?? ctx.context.namespace, selects: compileSelector(asMap(r.object['spec'])?.['podSelector'] ?? {}) }));
+    const m = new Map<string, LabelMatcher[]>();
+    for (const r of ctx.resources) {
+      if (r.object.kind !== 'NetworkPolicy' || apiGroup(r.object.apiVersion) !== 'networking.k8s.io') continue;
+      const key = r.object.metadata.namespace ?? ctx.context.namespace;
+      const list = m.get(key) ?? [];
+      list.push(compileSelector(asMap(r.object['spec'])?.['podSelector'] ?? {}));
+      m.set(key, list);
+    }
+    idx = m;
     indexCache.set(ctx.resources, idx);
   }
-  return idx;
+  return idx.get(ns) ?? NONE;
 }
 
 /** The network pack. */
@@ -35,7 +38,7 @@ export const networkPolicies: readonly Policy[] = [
       if (!view) return [];
       const ns = r.object.metadata.namespace ?? ctx.context.namespace;
       const labels = asStringMap(view.meta?.['labels']);
-      if (netpols(ctx).some((p) => p.namespace === ns && p.selects(labels))) return [];
+      if (selectorsIn(ctx, ns).some((selects) => selects(labels))) return [];
       return [{ path: `${view.metaPath}.labels`, message: `no NetworkPolicy in namespace ${JSON.stringify(ns)} selects the pods of ${r.object.kind} ${JSON.stringify(r.object.metadata.name)}` }];
     },
   },
