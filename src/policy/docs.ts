@@ -69,6 +69,21 @@ export function policiesMarkdown(): string {
       out.push('');
     }
   }
+  out.push(
+    '## Reports',
+    '',
+    '- A refused render fails with one summary line, `syncgate refused the render: N findings in M objects (<policy> ×n, …)`, then one line per enforced finding,',
+    '  grouped by object: `Kind/namespace/name: <policy> — <field path> — <message>; fix: <remediation>`, capped at 20 lines (`… and N more`). The full findings go to the JSON log.',
+    '- Warn findings render and are reported one per line (stderr of the CLI, admission warnings) and counted in `syncgate_findings_total{policy,mode}`; audit findings are only logged and counted.',
+    '- Objects without a namespace are named with the destination namespace (unless their kind is cluster-scoped).',
+    '- Credentials are reported by rule and a `sha256:` fingerprint prefix, never by value.',
+    '',
+    '`syncgate scan <dir|file|->` checks plain manifests (no render, no decryption; `*.yaml`, `*.yml`, `*.json` recursively, hidden directories and symlinks skipped)',
+    'with `--format text|json|sarif|junit` and exits 0 (nothing enforced), 1 (refused), 2 (usage or config error), 3 (runtime error). `--app`, `--project` and',
+    '`--namespace` give the context exceptions match on. SARIF 2.1.0 results carry the file, the document’s first line, a `security-severity` and',
+    '`partialFingerprints`; waived findings appear as suppressed results.',
+    '',
+  );
   out.push('## Custom policies', '', 'ValidatingAdmissionPolicy + Binding YAML named in `spec.policies.custom` run next to the built-in packs (see the CEL section of the README).', '');
   return out.join('\n');
 }
