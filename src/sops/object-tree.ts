@@ -2,6 +2,9 @@ import { isEncrypted } from './cipher.js';
 import { scalarToJs } from './scalar.js';
 import type { MapNode, Scalar, TreeNode } from './tree.js';
 
+/** Ciphertext → the key path it was verified at, its plaintext and the keys that opened its file. */
+export type VerifiedValues = Map<string, { path: string; value: Scalar; keys: readonly string[] }>;
+
 function scalarOfJs(v: unknown): Scalar | null {
   if (typeof v === 'string') return { t: 'str', s: v };
   if (typeof v === 'boolean') return { t: 'bool', b: v };
@@ -89,4 +92,56 @@ function containsCiphertext(v: unknown): boolean {
   if (Array.isArray(v)) return v.some(containsCiphertext);
   if (typeof v === 'object' && v !== null) return Object.values(v).some(containsCiphertext);
   return false;
+}
+
+/** Records every ciphertext leaf of a verified file with its path and plaintext. */
+export function collectCiphertexts(enc: TreeNode, dec: TreeNode, path: string[], keys: readonly string[], out: VerifiedValues): void {
+  if (enc.kind === 'map' && dec.kind === 'map') {
+    const dm = new Map(dec.items.flatMap((i) => (i.kind === 'item' ? [[i.key, i.value] as const] : [])));
+    for (const it of enc.items) {
+      const d = it.kind === 'item' ? dm.get(it.key) : undefined;
+      if (it.kind === 'item' && d) collectCiphertexts(it.value, d, [...path, it.key], keys, out);
+    }
+  } else if (enc.kind === 'seq' && dec.kind === 'seq') {
+    const ei = enc.items.filter((i) => i.kind !== 'comment');
+    const di = dec.items.filter((i) => i.kind !== 'comment');
+    if (ei.length === di.length) ei.forEach((e, i) => collectCiphertexts(e, di[i]!, path, keys, out));
+  } else if (enc.kind === 'leaf' && dec.kind === 'leaf' && enc.value.t === 'str' && isEncrypted(enc.value.s)) {
+    out.set(enc.value.s, { path: path.join(':'), value: dec.value, keys });
+  }
+}
+
+/**
+ * Replaces every ciphertext of a rendered object by the plaintext recorded for it, when each one
+ * was verified at the same key path; undefined when any is unknown (the MAC path then decides).
+ */
+export function substituteVerified(obj: Record<string, unknown>, verified: VerifiedValues | undefined): { object: unknown; keys: string[]; plaintexts: string[] } | undefined {
+  if (!verified) return undefined;
+  const keys = new Set<string>();
+  const plaintexts: string[] = [];
+  let found = 0;
+  let unknown = false;
+  const walk = (v: unknown, path: string[]): unknown => {
+    if (Array.isArray(v)) return v.map((x) => walk(x, path));
+    if (typeof v === 'object' && v !== null && !(v instanceof Date)) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
+    }
+    if (typeof v === 'string' && isEncrypted(v)) {
+      const hit = verified.get(v);
+      if (hit?.path !== path.join(':')) {
+        unknown = true;
+        return v;
+      }
+      found++;
+      for (const k of hit.keys) keys.add(k);
+      const out = scalarToJs(hit.value);
+      if (typeof out === 'string') plaintexts.push(out);
+      return out;
+    }
+    return v;
+  };
+  const { sops, ...rest } = obj;
+  const object = walk(rest, []) as Record<string, unknown>;
+  if (unknown || found === 0) return undefined;
+  return { object: { ...object, sops }, keys: [...keys], plaintexts };
 }

@@ -10,7 +10,7 @@ import { audit } from './audit.js';
 import { decryptDocument, formatOf, looksEncrypted, parseSops, type DecryptedDocument, type KeyChoice } from './decrypt-file.js';
 import { emitTree } from './emit.js';
 import { isGranted, loadKeyStore, namespaceGranted } from './keystore.js';
-import { branchFromObject, mergeDecrypted, mergeFromFile } from './object-tree.js';
+import { branchFromObject, collectCiphertexts, mergeDecrypted, mergeFromFile, substituteVerified, type VerifiedValues } from './object-tree.js';
 import type { SopsDocument } from './tree.js';
 
 /** The app source as the renderer should see it after secret inputs were prepared. */
@@ -29,6 +29,9 @@ const MAX_SOPS_FILE = 64 * 1024 * 1024;
 
 /** Plaintext of decrypted render inputs per request, to recognise the Secrets built from them. */
 const inputPlaintexts = new WeakMap<GateRequest, { values: Set<string>; keys: Set<string> }>();
+
+/** Ciphertexts of kustomize resource files whose MAC was verified before the build, per request. */
+const verifiedCiphertexts = new WeakMap<GateRequest, VerifiedValues>();
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -158,8 +161,8 @@ function generatorFiles(k: Record<string, unknown>): string[] {
   return out;
 }
 
-/** SOPS-encrypted generator inputs of every kustomization reachable from `dir` (local bases only). */
-async function kustomizeInputs(dir: string, repoRoot: string, seen = new Set<string>()): Promise<string[]> {
+/** Generator inputs and resource files of every kustomization reachable from `dir` (local bases only). */
+async function kustomizeInputs(dir: string, repoRoot: string, seen = new Set<string>(), resourceFiles: string[] = []): Promise<string[]> {
   if (seen.has(dir) || seen.size > 500) return [];
   seen.add(dir);
   let k: unknown;
@@ -183,7 +186,8 @@ async function kustomizeInputs(dir: string, repoRoot: string, seen = new Set<str
       const sub = resolve(dir, e);
       if (sub !== repoRoot && !sub.startsWith(repoRoot + sep)) continue;
       const st = await stat(sub).catch(() => undefined);
-      if (st?.isDirectory()) files.push(...(await kustomizeInputs(sub, repoRoot, seen)));
+      if (st?.isDirectory()) files.push(...(await kustomizeInputs(sub, repoRoot, seen, resourceFiles)));
+      else if (st?.isFile() && field === 'resources' && /\.(ya?ml|json)$/i.test(sub)) resourceFiles.push(sub);
     }
   }
   return files;
@@ -234,7 +238,9 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
   }
 
   // Kustomize generator inputs: decrypted inside a private copy of the repo.
-  const inputs = [...new Set(await kustomizeInputs(appDir, repoRoot))];
+  const resourceFiles: string[] = [];
+  const inputs = [...new Set(await kustomizeInputs(appDir, repoRoot, new Set(), resourceFiles))];
+  await verifyResourceFiles(req, choice, repoRoot, [...new Set(resourceFiles)]);
   const decryptedInputs: { rel: string; out: Buffer }[] = [];
   for (const f of inputs) {
     const rel = relPath(repoRoot, f);
@@ -291,6 +297,39 @@ async function markFromInputs(resources: Resource[], req: GateRequest, inputs: {
   return out;
 }
 
+/**
+ * kustomize re-orders fields and adds some (namespace, labels), so the MAC of a SOPS resource no
+ * longer matches its rendered form. Its file is verified (MAC) and decrypted before the build
+ * instead; after it, an object's ciphertexts are accepted only when each is a ciphertext of a
+ * verified file at the same key path (the path is also the value's AAD).
+ */
+async function verifyResourceFiles(req: GateRequest, choice: () => Promise<KeyChoice>, repoRoot: string, files: string[]): Promise<void> {
+  const verified: VerifiedValues = new Map();
+  for (const f of files) {
+    const rel = relPath(repoRoot, f);
+    const real = await insideRoot(repoRoot, f, rel).catch(() => undefined);
+    if (!real) continue;
+    const text = await readFile(real, 'utf8');
+    if (!looksEncrypted(text)) continue;
+    let doc: SopsDocument;
+    try {
+      doc = parseSops(rel, text, formatOf(real));
+    } catch {
+      continue; // kustomize reports a broken resource itself
+    }
+    if (doc.metadata === undefined || doc.metadata === null) continue;
+    const c = await choice();
+    const d = await decryptAudited(req, rel, doc, c);
+    remember(req, d.plaintexts);
+    audit(req, rel, d.keyNames, 'ok');
+    doc.branches.forEach((b, i) => {
+      const db = d.branches[i];
+      if (db) collectCiphertexts(b, db, [], d.keyNames, verified);
+    });
+  }
+  if (verified.size > 0) verifiedCiphertexts.set(req, verified);
+}
+
 function hasSops(o: K8sObject): boolean {
   return isRecord(o['sops']);
 }
@@ -326,6 +365,7 @@ export async function decryptResources(resources: Resource[], req: GateRequest):
     let decObj: unknown;
     let keyNames: string[];
     let plaintexts: string[];
+    let fromVerified: { object: unknown; keys: string[]; plaintexts: string[] } | undefined;
     let fromFile = files.get(r.source);
     if (!fromFile) {
       fromFile = (async () => {
@@ -355,6 +395,10 @@ export async function decryptResources(resources: Resource[], req: GateRequest):
       decObj = fromRepo;
       keyNames = file.dec.keyNames;
       plaintexts = file.dec.plaintexts;
+    } else if ((fromVerified = substituteVerified(r.object, verifiedCiphertexts.get(req)))) {
+      decObj = fromVerified.object;
+      keyNames = fromVerified.keys;
+      plaintexts = fromVerified.plaintexts;
     } else {
       const doc: SopsDocument = { format: 'json', branches: [branchFromObject(r.object)], metadata: r.object['sops'] };
       const dec = await decryptAudited(req, what, doc, choice);

@@ -127,6 +127,36 @@ describe('SOPS pipeline stage', () => {
     expect(byName['base']).toBeDefined();
   });
 
+  test.each([
+    ['pass-through (kustomize reorders fields)', 'secret.yaml', ''],
+    ['namespace and labels added by kustomize', 'secret.yaml', 'namespace: team-a\nlabels: [{pairs: {tier: x}}]\n'],
+    ['mac_only_encrypted resource', 'maconly.yaml', 'namespace: team-a-dev\n'],
+  ])('a SOPS resource of a kustomization: %s (file MAC verified before the build)', async (_what, fixture, extra) => {
+    const r = repo({ 'app/kustomization.yaml': `resources: [../base]\n${extra}`, 'base/kustomization.yaml': 'resources: [s.yaml]\n' }, { 'base/s.yaml': fixture });
+    const result = await gate(req(r));
+    const s = result.resources[0]!;
+    expect(s.decryptedBy).toBe('team-a');
+    expect(s.object['sops']).toBeUndefined();
+    expect(JSON.stringify(s.object)).toMatch(/CANARY-(secret-password-4e4e|maconly-2020)/);
+    expect(JSON.stringify(s.object)).not.toContain('ENC[');
+  });
+
+  test('kustomize resources: a ciphertext not from a verified file, or moved by a patch, is refused', async () => {
+    const moved = repo(
+      {
+        'app/kustomization.yaml':
+          'resources: [s.yaml]\npatches:\n  - target: {kind: Secret}\n    patch: |-\n      - op: move\n        from: /stringData/password\n        path: /stringData/other\n',
+      },
+      { 'app/s.yaml': 'secret.yaml' },
+    );
+    const e = await gate(req(moved)).catch((x: unknown) => x);
+    expect(isSyncgateError(e)).toBe(true);
+    expect((e as { code: string }).code).toMatch(/^SOPS_(DECRYPT_FAILED|MAC_MISMATCH)$/);
+    const tampered = repo({ 'app/kustomization.yaml': 'resources: [s.yaml]\n', 'app/s.yaml': readFileSync(encFixture('secret.yaml'), 'utf8').replace('app: db', 'app: evil') });
+    const e2 = await gate(req(tampered)).catch((x: unknown) => x);
+    expect(isSyncgateError(e2, 'SOPS_MAC_MISMATCH')).toBe(true);
+  });
+
   test('a generator file of another tenant is refused before kustomize runs', async () => {
     const r = repo(
       { 'app/kustomization.yaml': 'secretGenerator:\n  - name: s\n    files: [team-b.yaml]\n' },
