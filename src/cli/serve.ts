@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { loadPluginConfig, socketName, startCmpServer } from '../cmp/index.js';
+import { SyncgateError } from '../errors/index.js';
 import { resolveTool } from '../exec/index.js';
 import { createHttpApp, gateMetrics } from '../server/index.js';
 import { loadGlobals } from './options.js';
@@ -26,6 +27,12 @@ const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 function defaultPluginConfig(): string {
   if (existsSync(STOCK_PLUGIN_CONFIG)) return STOCK_PLUGIN_CONFIG;
   return join(packageRoot, 'plugin.yaml');
+}
+
+function intFlag(flag: string, value: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new SyncgateError('USAGE_INVALID', `${flag}: expected an integer from 0 to ${max}, got ${JSON.stringify(value)}`);
+  return n;
 }
 
 /** `syncgate serve`: the native Argo CD CMP sidecar (gRPC on the plugin socket) plus health and metrics. */
@@ -64,6 +71,8 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
     base.level = 'info';
   }
   const logger = base.child({ component: 'serve' });
+  const httpPort = intFlag('--http-port', flags.httpPort, 65535);
+  const grace = intFlag('--shutdown-grace', flags.shutdownGrace, 3_600_000);
   const pluginPath = resolve(flags.pluginConfig ?? defaultPluginConfig());
   const plugin = loadPluginConfig(pluginPath);
   const socketPath = join(resolve(flags.pluginsDir), socketName(plugin));
@@ -74,14 +83,23 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
     { name: 'helm', probe: () => resolveTool('helm') !== undefined },
     { name: 'kustomize', probe: () => resolveTool('kustomize') !== undefined },
   ]);
-  const http: Server = await new Promise((ok, fail) => {
-    const s = app.listen(Number(flags.httpPort), flags.httpHost, () => {
-      ok(s);
+  let http: Server;
+  try {
+    http = await new Promise((ok, fail) => {
+      // express 5 hands listen errors to the callback as well as to the 'error' event.
+      const s = app.listen(httpPort, flags.httpHost, (err?: Error) => {
+        if (err) fail(err);
+        else ok(s);
+      });
+      s.once('error', fail);
     });
-    s.once('error', fail);
-  });
-  const httpPort = (http.address() as AddressInfo).port;
-  logger.info({ httpPort, socket: socketPath, pluginConfig: pluginPath }, 'http listening');
+  } catch (e) {
+    // Without its HTTP side the pod never turns ready: do not keep serving the socket either.
+    await cmp.close(0);
+    throw new SyncgateError('USAGE_INVALID', `--http-port ${httpPort}: cannot listen on ${flags.httpHost}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const boundPort = (http.address() as AddressInfo).port;
+  logger.info({ httpPort: boundPort, socket: socketPath, pluginConfig: pluginPath }, 'http listening');
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -90,7 +108,7 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
     logger.info({ signal }, 'shutting down');
     http.close();
     http.closeAllConnections();
-    void cmp.close(Number(flags.shutdownGrace)).then(() => {
+    void cmp.close(grace).then(() => {
       logger.info('stopped');
       process.exit(0);
     });

@@ -1,12 +1,13 @@
 // Deadlines, cancellation and load at the CMP socket: a fake helm that hangs and forks a
 // child must be gone (both processes) after the deadline or a cancel; 16 concurrent requests
 // all answer correctly; a full queue is refused with CMP_QUEUE_FULL.
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { alive, baseEnv, callCheck, callGenerate, repoRoot, startSidecar, type Sidecar } from '../helpers/sidecar.js';
+import { alive, baseEnv, callCheck, callGenerate, cliPath, repoRoot, startSidecar, type Sidecar } from '../helpers/sidecar.js';
 
 const examples = join(repoRoot, 'examples');
 
@@ -138,4 +139,38 @@ describe('socket lifecycle', () => {
       await sidecar.stop();
     }
   });
+});
+
+test.each<[string, string[], RegExp]>([
+  ['a malformed --http-port', ['--http-port', 'abc'], /^USAGE_INVALID: --http-port: expected an integer from 0 to 65535, got "abc"$/m],
+  ['a missing plugin.yaml', ['--plugin-config', '/nonexistent/plugin.yaml'], /^CMP_PLUGIN_CONFIG_NOT_FOUND: \/nonexistent\/plugin\.yaml: cannot read plugin config: ENOENT$/m],
+])('serve refuses to start with %s (exit 2, no socket left)', (_label, args, message) => {
+  const dir = mkdtempSync(join(tmpdir(), 'syncgate-serve-'));
+  try {
+    const r = spawnSync(process.execPath, [cliPath, 'serve', '--plugins-dir', dir, '--plugin-config', join(repoRoot, 'plugin.yaml'), ...args], { encoding: 'utf8', timeout: 15_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(readdirSync(dir)).toEqual([]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('serve exits 2 and removes its socket when the HTTP port is taken', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'syncgate-serve-'));
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const port = (blocker.address() as AddressInfo).port;
+  try {
+    const r = spawnSync(process.execPath, [cliPath, 'serve', '--plugins-dir', dir, '--plugin-config', join(repoRoot, 'plugin.yaml'), '--http-host', '127.0.0.1', '--http-port', String(port)], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`USAGE_INVALID: --http-port ${port}: cannot listen on 127.0.0.1: EADDRINUSE`);
+    expect(readdirSync(dir)).toEqual([]);
+  } finally {
+    blocker.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
