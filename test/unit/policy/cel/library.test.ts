@@ -123,6 +123,18 @@ describe('Kubernetes CEL extension functions', () => {
     ['object.spec.replicas + 1', 4n],
     ['object.spec.ratio * 2.0', 1],
     ['dyn(object.spec.replicas) == 3.0', true],
+    // objects reach CEL as lazily converted maps: size, iteration, `in` and equality all work
+    ['size(object.spec)', 5n],
+    ["object.spec.exists(k, k == 'ratio')", true],
+    ["object.metadata.labels.all(k, object.metadata.labels[k] == 'Web')", true],
+    ["'app' in object.metadata.labels && !('team' in object.metadata.labels)", true],
+    ["object.metadata == {'name': 'web', 'labels': {'app': 'Web'}}", true],
+    ["object.metadata.labels == {'app': 'Other'}", false],
+    ['object.metadata', { name: 'web', labels: { app: 'Web' } }],
+    [
+      'type(object.spec) == map && type(object.spec.ports) == list && type(object.spec.replicas) == int && type(object.spec.ratio) == double',
+      true,
+    ],
   ])('%s', (expr, want) => {
     expect(evaluate(expr)).toEqual(want);
   });
