@@ -219,7 +219,12 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
     let n = 0;
     for (const f of candidates) {
       const rel = relPath(repoRoot, resolve(appDir, f));
-      const real = await insideRoot(repoRoot, resolve(appDir, f), rel);
+      const real = await insideRoot(repoRoot, resolve(appDir, f), rel).catch((e: unknown) => {
+        // A missing values file is the renderer's error to report; an escaping one is ours.
+        if (isSyncgateError(e, 'SOPS_PATH_INVALID') && e.message.endsWith('file not found')) return undefined;
+        throw e;
+      });
+      if (!real) continue;
       const res = await decryptRepoFile(req, choice, real, rel);
       if (!res) continue;
       const out = join(workDir, 'sops-values', `${String(n++).padStart(3, '0')}-${basename(f)}`);
