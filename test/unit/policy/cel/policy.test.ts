@@ -588,3 +588,49 @@ describe('matching', () => {
     expect(run(p!, deployment('web'))).toEqual([]);
   });
 });
+
+describe('hostile objects from an app repo', () => {
+  const [p] = load(
+    vap(
+      'hostile',
+      `  matchConstraints:
+    resourceRules: [{apiGroups: ["*"], apiVersions: ["*"], operations: ["*"], resources: ["*"]}]
+    objectSelector: {matchExpressions: [{key: app, operator: NotIn, values: [skip]}]}
+  validations:
+    - expression: "has(object.spec) && object.spec.replicas < 3"
+      messageExpression: "'replicas: ' + string(object.spec.replicas)"
+    - expression: "'x'.find('(a+)+$') == ''"`,
+    ),
+  );
+  let deep: Record<string, unknown> = { leaf: 1 };
+  for (let i = 0; i < 20_000; i++) deep = { nested: deep };
+
+  test.each([
+    ['labels as a list', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', labels: ['x'] } }],
+    [
+      'labels with non-string values',
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', labels: { app: true } } },
+    ],
+    ['a numeric namespace', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 7 } }],
+    ['spec as a string', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, spec: 'nope' }],
+    [
+      'replicas as a string',
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a' }, spec: { replicas: '9' } },
+    ],
+    [
+      'a __proto__ key',
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'a' },
+        spec: JSON.parse('{"__proto__": {"replicas": 1}}') as unknown,
+      },
+    ],
+    ['a 20,000-level object', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, spec: deep }],
+  ])('%s: check returns findings and never throws', (_, object) => {
+    const v = run(p!, object as never);
+    expect(Array.isArray(v)).toBe(true);
+    expect(v.length).toBeGreaterThan(0);
+    for (const x of v) expect(x.path).toMatch(/^validations\[0\]$|^policy$/);
+  });
+});
