@@ -134,10 +134,15 @@ async function main() {
   const r = spawnSync('taskset', ['-c', '0', process.execPath, fileURLToPath(import.meta.url), '--measure', corpus], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`measure failed: ${r.stderr}`);
   const m = JSON.parse(r.stdout);
-  const scanRate = m.resources / (m.scanMs / 1000);
+  // The machine may be shared (load average above the core count): rates are given per CPU
+  // second (the throughput of one core) and per wall second.
+  const rate = (ms) => Math.round(m.resources / (ms / 1000));
   const e2eMs = m.readParseMs + m.scanMs;
-  const e2eRate = m.resources / (e2eMs / 1000);
-  console.log(`syncgate (all packs, 1 core): scan ${m.scanMs.toFixed(0)} ms wall / ${m.scanCpuMs.toFixed(0)} ms CPU = ${Math.round(scanRate)} resources/s; read+parse+scan ${e2eMs.toFixed(0)} ms wall / ${m.e2eCpuMs.toFixed(0)} ms CPU = ${Math.round(e2eRate)} resources/s; ${m.findings} findings; peak RSS ${m.maxRssMB.toFixed(0)} MB`);
+  const scanRate = rate(m.scanCpuMs);
+  const e2eRate = rate(m.e2eCpuMs);
+  console.log(`syncgate (all packs, pinned to 1 core): scan ${m.scanCpuMs.toFixed(0)} ms CPU / ${m.scanMs.toFixed(0)} ms wall = ${scanRate} resources/CPU-s (${rate(m.scanMs)}/wall-s); read+parse+scan ${m.e2eCpuMs.toFixed(0)} ms CPU / ${e2eMs.toFixed(0)} ms wall = ${e2eRate} resources/CPU-s (${rate(e2eMs)}/wall-s); ${m.findings} findings; peak RSS ${m.maxRssMB.toFixed(0)} MB`);
+  const load = (await import('node:os')).loadavg()[0].toFixed(1);
+  console.log(`machine: ${(await import('node:os')).cpus().length} cores, load average ${load}`);
 
   const bin = checkovBin();
   // Run through the venv's python so the child's CPU time and peak RSS are measured too (the
@@ -171,6 +176,6 @@ async function main() {
   console.log(`checkov ${CHECKOV} (--framework kubernetes --skip-download): wall ${checkovMs.toFixed(0)} ms${k.done ? '' : ' (did not finish)'}, CPU ${cpuMs.toFixed(0)} ms = ${Math.round(m.resources / (cpuMs / 1000))} resources/CPU-s; ${k.failed ?? '?'} failed checks; peak RSS ${k.maxRssMB.toFixed(0)} MB`);
   const wallRatio = checkovMs / e2eMs;
   const cpuRatio = cpuMs / (m.e2eCpuMs);
-  console.log(`ratio (syncgate read+parse+scan vs checkov): wall ${wallRatio.toFixed(1)}×, CPU ${cpuRatio.toFixed(1)}×${bound}; scan-only wall ${(checkovMs / m.scanMs).toFixed(1)}×`);
-  console.log(`targets: ≥20000 resources/s ${scanRate >= 20000 ? 'MET' : 'MISSED'} (scan), ${e2eRate >= 20000 ? 'MET' : 'MISSED'} (read+parse+scan); ≥50× ${Math.min(wallRatio, cpuRatio) >= 50 ? 'MET' : 'MISSED'} (wall and CPU); RSS <300 MB ${m.maxRssMB < 300 ? 'MET' : 'MISSED'}`);
+  console.log(`ratio (syncgate read+parse+scan vs checkov): wall ${wallRatio.toFixed(1)}×, CPU ${cpuRatio.toFixed(1)}×${bound}; scan only: CPU ${(cpuMs / m.scanCpuMs).toFixed(1)}×, wall ${(checkovMs / m.scanMs).toFixed(1)}×`);
+  console.log(`targets: ≥20000 resources/s per core ${scanRate >= 20000 ? 'MET' : 'MISSED'} (scan), ${e2eRate >= 20000 ? 'MET' : 'MISSED'} (read+parse+scan); ≥50× ${Math.min(wallRatio, cpuRatio) >= 50 ? 'MET' : 'MISSED'} (wall and CPU); RSS <300 MB ${m.maxRssMB < 300 ? 'MET' : 'MISSED'}`);
 }
