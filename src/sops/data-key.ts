@@ -13,7 +13,7 @@ export interface DataKey {
 
 async function tryUnwrap(entry: AgeEntry, key: LoadedKey): Promise<Uint8Array | undefined> {
   try {
-    return await decryptAgeArmored(key.decrypter, entry.enc);
+    return await decryptAgeArmored(key.decrypter, entry.enc, key.native);
   } catch {
     return undefined;
   }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { Decrypter, identityToRecipient } from 'age-encryption';
+import { Decrypter, identityToRecipient, type Identity } from 'age-encryption';
 import picomatch from 'picomatch';
 import type { GateConfig } from '../config/index.js';
 import { SyncgateError } from '../errors/index.js';
 import type { AppContext } from '../gate/context.js';
-import { NativeX25519Identity } from './x25519-identity.js';
+import { NativeIdentities, NativeX25519Identity } from './x25519-identity.js';
 
 type KeyConfig = GateConfig['spec']['keys'][number];
 
@@ -14,6 +14,8 @@ export interface LoadedKey {
   recipients: readonly string[];
   grants: KeyConfig['grants'];
   decrypter: Decrypter;
+  /** The same identities done natively, when every one is X25519 (the fast path). */
+  native?: Identity;
 }
 
 /** Every key of the platform config, loaded once per config. */
@@ -41,6 +43,8 @@ async function loadKey(k: KeyConfig): Promise<LoadedKey> {
   }
   const decrypter = new Decrypter();
   const recipients: string[] = [];
+  const natives: NativeX25519Identity[] = [];
+  let allNative = true;
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
@@ -50,7 +54,9 @@ async function loadKey(k: KeyConfig): Promise<LoadedKey> {
     }
     try {
       recipients.push(await identityToRecipient(line));
-      decrypter.addIdentity(line.startsWith('AGE-SECRET-KEY-1') ? new NativeX25519Identity(line) : line);
+      decrypter.addIdentity(line);
+      if (line.startsWith('AGE-SECRET-KEY-1')) natives.push(new NativeX25519Identity(line));
+      else allNative = false;
     } catch {
       throw new SyncgateError('SOPS_KEY_FILE_INVALID', `key ${k.name}: ${k.ageIdentityFile}: line ${i + 1} is not a valid age identity`);
     }
@@ -58,7 +64,7 @@ async function loadKey(k: KeyConfig): Promise<LoadedKey> {
   if (recipients.length === 0) {
     throw new SyncgateError('SOPS_KEY_FILE_INVALID', `key ${k.name}: ${k.ageIdentityFile}: no age identity in file`);
   }
-  return { name: k.name, recipients, grants: k.grants, decrypter };
+  return { name: k.name, recipients, grants: k.grants, decrypter, ...(allNative ? { native: new NativeIdentities(natives) } : {}) };
 }
 
 async function build(keys: readonly KeyConfig[]): Promise<KeyStore> {

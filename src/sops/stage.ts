@@ -1,3 +1,4 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { cp, mkdir, open, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
@@ -340,13 +341,22 @@ function hasSops(o: K8sObject): boolean {
 }
 
 /** The repo file a resource was read from, when it is still exactly that file's document. */
-async function fileBacked(req: GateRequest, r: Resource): Promise<{ path: string; text: string } | undefined> {
-  if (isAbsolute(r.source) || r.source.includes('://')) return undefined;
-  const path = resolve(req.appDir, r.source);
-  const real = await insideRoot(req.repoRoot, path, r.source).catch(() => undefined);
-  if (!real) return undefined;
-  const text = await readFile(real, 'utf8');
-  return { path: real, text };
+/**
+ * The repo file a resource names, read synchronously: the source is a small local file on the
+ * request's own tree, and a promise round-trip per object costs more than the read (hundreds of
+ * SOPS objects per render).
+ */
+function fileBacked(rootReal: string | undefined, req: GateRequest, r: Resource): { path: string; text: string } | undefined {
+  if (rootReal === undefined || isAbsolute(r.source) || r.source.includes('://')) return undefined;
+  try {
+    const real = realpathSync.native(resolve(req.appDir, r.source));
+    if (real !== rootReal && !real.startsWith(rootReal + sep)) return undefined;
+    const st = statSync(real);
+    if (!st.isFile() || st.size > MAX_SOPS_FILE) return undefined;
+    return { path: real, text: readFileSync(real, 'utf8') };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -360,6 +370,7 @@ export async function decryptResources(resources: Resource[], req: GateRequest):
   if (!resources.some((r) => hasSops(r.object))) return resources;
   const choice = await keyChoice(req);
   const files = new Map<string, Promise<{ doc: SopsDocument; dec: DecryptedDocument; branchOf: number[] } | undefined>>();
+  let rootReal: string | undefined;
   const out: Resource[] = [];
   for (const r of resources) {
     if (!hasSops(r.object)) {
@@ -374,7 +385,14 @@ export async function decryptResources(resources: Resource[], req: GateRequest):
     let fromFile = files.get(r.source);
     if (!fromFile) {
       fromFile = (async () => {
-        const f = await fileBacked(req, r);
+        if (rootReal === undefined) {
+          try {
+            rootReal = realpathSync.native(req.repoRoot);
+          } catch {
+            rootReal = undefined;
+          }
+        }
+        const f = fileBacked(rootReal, req, r);
         const format = f ? formatOf(f.path) : undefined;
         if (!f || (format !== 'yaml' && format !== 'json') || !looksEncrypted(f.text)) return undefined;
         let doc: SopsDocument;

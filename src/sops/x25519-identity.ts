@@ -1,4 +1,4 @@
-import { createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, type KeyObject } from 'node:crypto';
+import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
 import type { Identity, Stanza } from 'age-encryption';
 
 // age's X25519 recipient type (age-encryption.org/v1), done with node:crypto so the unwrap of
@@ -7,6 +7,12 @@ const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const LABEL = 'age-encryption.org/v1/X25519';
 const B64_32 = /^[A-Za-z0-9+/]{43}$/;
 const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
+
+/** HKDF-SHA256 (RFC 5869) of one 32-byte block: two HMACs, cheaper than hkdfSync's key objects. */
+export function hkdf32(ikm: Buffer, salt: Buffer, info: string): Buffer {
+  const prk = createHmac('sha256', salt).update(ikm).digest();
+  return createHmac('sha256', prk).update(info).update(Buffer.from([1])).digest();
+}
 
 function bech32Data(s: string): Buffer {
   // The identity was already validated (checksum included) by typage's identityToRecipient.
@@ -47,7 +53,7 @@ export class NativeX25519Identity implements Identity {
       const peer = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: share.toString('base64url') }, format: 'jwk' });
       const shared = diffieHellman({ privateKey: this.key, publicKey: peer });
       if (shared.every((b) => b === 0)) throw new Error('invalid X25519 stanza');
-      const wrap = Buffer.from(hkdfSync('sha256', shared, Buffer.concat([share, this.recipient]), LABEL, 32));
+      const wrap = hkdf32(shared, Buffer.concat([share, this.recipient]), LABEL);
       const body = Buffer.from(s.body);
       try {
         const d = createDecipheriv('chacha20-poly1305', wrap, Buffer.alloc(12), { authTagLength: 16 });
@@ -56,6 +62,19 @@ export class NativeX25519Identity implements Identity {
       } catch {
         // a stanza for another recipient: keep looking
       }
+    }
+    return null;
+  }
+}
+
+/** Several native identities tried in turn (one key file may hold several lines). */
+export class NativeIdentities implements Identity {
+  constructor(private readonly ids: readonly NativeX25519Identity[]) {}
+
+  unwrapFileKey(stanzas: Stanza[]): Uint8Array | null {
+    for (const id of this.ids) {
+      const k = id.unwrapFileKey(stanzas);
+      if (k !== null) return k;
     }
     return null;
   }
