@@ -91,6 +91,17 @@ const server = spawn(process.execPath, [cli, 'serve', '--plugins-dir', pluginsDi
   env: { PATH, HOME: work, SYNCGATE_WORKDIR: sidecarWork },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
+// Never leave the sidecar or its temp dirs behind, whatever happens below.
+const cleanup = () => {
+  if (server.exitCode === null) server.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+  rmSync(sidecarWork, { recursive: true, force: true });
+};
+process.on('exit', cleanup);
+process.on('uncaughtException', (e) => {
+  console.error(e);
+  process.exit(1);
+});
 let serverErr = '';
 server.stderr.on('data', (b) => (serverErr += b));
 const socket = await new Promise((ok, fail) => {
