@@ -3,7 +3,7 @@
 // sync with every SOPS object still encrypted. It never writes plaintext and never picks a key
 // from the repo: the tenant is the Kustomization's `<namespace>/<name>`.
 export { fluxBuild, fluxContext, isEncrypted, type FluxBuildRequest, type FluxBuildResult } from './build.js';
-export { envsubst, EnvsubstError, type Mapping } from './envsubst.js';
+export { envsubst, EnvsubstError, type Mapping } from './expand.js';
 export { loadKustomization, parseKustomization, type FluxKustomization, type SubstituteReference } from './kustomization.js';
 export { substituteObject, substituteResources, substitutionDisabled, checkVarNames, SUBSTITUTE_KEY, type SubstituteOptions } from './substitute.js';
 export { loadVariables, readVariableSources, type SecretDecryptor, type VariableSource } from './variables.js';

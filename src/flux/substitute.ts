@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { SyncgateError } from '../errors/index.js';
 import { identity, parseDocuments, type K8sObject, type Resource } from '../k8s/index.js';
-import { envsubst, EnvsubstError } from './envsubst.js';
+import { envsubst, EnvsubstError } from './expand.js';
 
 /** The annotation/label key that opts an object out of postBuild substitution. */
 export const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';

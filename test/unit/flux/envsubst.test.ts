@@ -1,4 +1,5 @@
-import { envsubst, EnvsubstError } from '../../../src/flux/envsubst.js';
+// Flux-specific substitution corners, run against the pipeline's expander (src/flux/expand.ts).
+import { envsubst, EnvsubstError } from '../../../src/flux/expand.js';
 
 const lax = (params: Record<string, string>) => (s: string): [string, boolean] => [params[s] ?? '', true];
 const strict = (params: Record<string, string>) => (s: string): [string, boolean] => [params[s] ?? '', s in params];
