@@ -13,7 +13,8 @@ const dist = (p) => join(root, 'dist', p);
 const { parseConfig } = await import(dist('config/index.js'));
 const { parseResources } = await import(dist('k8s/index.js'));
 const { silentLogger } = await import(dist('log/index.js'));
-const { decryptResources, parseSops, decryptDocument, emitTree, loadKeyStore } = await import(dist('sops/index.js'));
+const { decryptResources, prepareSecrets } = await import(dist('sops/index.js'));
+const { createWorkDir, removeWorkDir } = await import(dist('gate/index.js'));
 
 const SOPS = join(root, '.tools', 'bin', 'sops');
 const KEY = join(root, 'test', 'fixtures', 'sops', 'keys', 'TEST-ONLY-team-a.agekey');
@@ -97,13 +98,23 @@ const perFile = await time(async () => {
   for (const f of files) execFileSync(SOPS, ['decrypt', join(secretsDir, f)], { env });
 });
 
-const store = await loadKeyStore(config);
-const choice = { store, granted: store.keys, context };
-const bigText = () => readFileSync(big, 'utf8');
+// The values file as the prepare stage handles it: a chart whose secrets.yaml is the 5 MB file,
+// read, verified, decrypted and written (0600) into a fresh work dir for helm.
+const chart = join(out, 'chart');
+mkdirSync(chart, { recursive: true });
+writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: bench\nversion: 0.1.0\n');
+writeFileSync(join(chart, 'secrets.yaml'), readFileSync(big));
 const oursBig = [];
 const sopsBig = [];
 for (let r = 0; r < 3; r++) {
-  oursBig.push(await time(async () => emitTree('yaml', (await decryptDocument('values', parseSops('values', bigText(), 'yaml'), choice)).branches)));
+  const work = await createWorkDir('sops-bench-');
+  oursBig.push(
+    await time(async () => {
+      const p = await prepareSecrets({ ...req, appDir: chart, repoRoot: chart, options: {} }, work);
+      if (p.extraValueFiles.length !== 1) throw new Error('values file not decrypted');
+    }),
+  );
+  await removeWorkDir(work);
   sopsBig.push(await time(async () => execFileSync(SOPS, ['decrypt', big], { env, maxBuffer: 1 << 30 })));
 }
 
@@ -118,5 +129,5 @@ console.log(`500 SOPS Secret files  syncgate decrypt stage: ${ms(a)} (${(a / fil
 console.log(`                       + manifest YAML parse:  ${ms(p)} (${(p / files.length).toFixed(2)} ms/file)`);
 console.log(`                       sops decrypt per file:  ${ms(perFile)} (${(perFile / files.length).toFixed(2)} ms/file)`);
 console.log(`                       ratio: ${(perFile / a).toFixed(1)}x faster (${(perFile / p).toFixed(1)}x with the parse; target >= 20x)`);
-console.log(`${(statSync(big).size / 1e6).toFixed(1)} MB encrypted values  syncgate: ${ms(b)}  sops decrypt: ${ms(c)} (median of 3)`);
+console.log(`${(statSync(big).size / 1e6).toFixed(1)} MB encrypted values file  syncgate prepare stage: ${ms(b)}  sops decrypt: ${ms(c)} (median of 3)`);
 console.log(`                       ratio: ${(c / b).toFixed(2)}x (target >= 1, no slower)`);

@@ -114,7 +114,13 @@ async function writePrivate(path: string, data: Buffer): Promise<void> {
 }
 
 /** Reads, parses and (when it carries sops metadata) decrypts one repo file; undefined when not encrypted. */
-async function decryptRepoFile(req: GateRequest, choice: () => Promise<KeyChoice>, real: string, rel: string): Promise<{ out: Buffer; keys: string[] } | undefined> {
+async function decryptRepoFile(
+  req: GateRequest,
+  choice: () => Promise<KeyChoice>,
+  real: string,
+  rel: string,
+  helmValues = false,
+): Promise<{ out: Buffer; keys: string[] } | undefined> {
   const text = await readFile(real, 'utf8');
   if (!looksEncrypted(text)) return undefined;
   const format = formatOf(real);
@@ -136,7 +142,10 @@ async function decryptRepoFile(req: GateRequest, choice: () => Promise<KeyChoice
   for (const k of d.keyNames) seen.keys.add(k);
   inputPlaintexts.set(req, seen);
   audit(req, rel, d.keyNames, 'ok');
-  return { out: emitTree(d.format, d.branches), keys: d.keyNames };
+  // Helm reads values as YAML, of which JSON is a subset: ordered JSON is exact (no YAML 1.1
+  // `yes`/`on` traps) and much faster to write for multi-megabyte values files.
+  const outFormat = helmValues && (d.format === 'yaml' || d.format === 'json') && d.branches.length === 1 ? 'json' : d.format;
+  return { out: emitTree(outFormat, d.branches), keys: d.keyNames };
 }
 
 function relPath(root: string, p: string): string {
@@ -226,7 +235,7 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
         throw e;
       });
       if (!real) continue;
-      const res = await decryptRepoFile(req, choice, real, rel);
+      const res = await decryptRepoFile(req, choice, real, rel, true);
       if (!res) continue;
       const out = join(workDir, 'sops-values', `${String(n++).padStart(3, '0')}-${basename(f)}`);
       await writePrivate(out, res.out);
