@@ -2,13 +2,7 @@ import { resolve, sep } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { SyncgateError } from '../errors/index.js';
-import {
-  fluxBuild,
-  loadKustomization,
-  readVariableSources,
-  writeOutput,
-  type FluxKustomization,
-} from '../flux/index.js';
+import type { FluxKustomization } from '../flux/index.js';
 import { toYamlStream } from '../k8s/index.js';
 import { collectKeyValue, collectList, loadGlobals } from './options.js';
 import { printError } from './output.js';
@@ -78,6 +72,8 @@ export function registerFlux(program: Command): void {
       const { config, logger } = loadGlobals(cmd);
       try {
         const repoRoot = resolve(flags.repoRoot ?? '.');
+        // Loaded on use, so other commands do not pay for the pipeline.
+        const { fluxBuild, loadKustomization, readVariableSources, writeOutput } = await import('../flux/index.js');
         let ks = manifest ? await loadKustomization(manifest) : fromFlags(flags);
         if (manifest && flags.path) ks = { ...ks, path: flags.path };
         if (manifest && flags.namespace) ks = { ...ks, namespace: flags.namespace };

@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { SyncgateError } from '../errors/index.js';
@@ -88,6 +87,7 @@ export function registerKeys(program: Command): void {
         if (!flags.out && !flags.showPrivate) {
           throw new SyncgateError('USAGE_INVALID', 'keys new: give --out <file> for the private identity (or --show-private to print it)');
         }
+        const { generateX25519Identity, identityToRecipient } = await import('age-encryption');
         const identity = await generateX25519Identity();
         const recipient = await identityToRecipient(identity);
         if (flags.out) {

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { gateObjects } from '../gate/index.js';
-import { effectiveIdentity, findingLine, readManifests, toJunit, toSarif } from '../policy/index.js';
 import { loadGlobals } from './options.js';
 import { printError } from './output.js';
 
@@ -32,6 +30,9 @@ export function registerScan(program: Command): void {
       let exit = 0;
       try {
         const { config, logger } = loadGlobals(cmd);
+        // Loaded on use, so other commands do not pay for the policy engine at start-up.
+        const { gateObjects } = await import('../gate/index.js');
+        const { effectiveIdentity, findingLine, readManifests, toJunit, toSarif } = await import('../policy/index.js');
         const set = await readManifests(path, { bytes: config.spec.limits.manifestBytes, resources: config.spec.limits.resources }, readStdin);
         const result = await gateObjects(
           set.resources,

@@ -4,10 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
-import { loadPluginConfig, socketName, startCmpServer } from '../cmp/index.js';
 import { SyncgateError } from '../errors/index.js';
 import { resolveTool } from '../exec/index.js';
-import { createHttpApp, gateMetrics } from '../server/index.js';
 import { loadGlobals } from './options.js';
 import { printError } from './output.js';
 
@@ -74,6 +72,9 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
   const httpPort = intFlag('--http-port', flags.httpPort, 65535);
   const grace = intFlag('--shutdown-grace', flags.shutdownGrace, 3_600_000);
   const pluginPath = resolve(flags.pluginConfig ?? defaultPluginConfig());
+  // Loaded on use: grpc-js and the pipeline cost ~0.5 s of start-up that other commands must not pay.
+  const { loadPluginConfig, socketName, startCmpServer } = await import('../cmp/index.js');
+  const { createHttpApp, gateMetrics } = await import('../server/index.js');
   const plugin = loadPluginConfig(pluginPath);
   const socketPath = join(resolve(flags.pluginsDir), socketName(plugin));
   const cmp = await startCmpServer({ socketPath, plugin, config, logger, metrics: gateMetrics() });

@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { SyncgateError } from '../errors/index.js';
-import { startWebhook } from '../server/index.js';
 import { loadGlobals } from './options.js';
 import { printError } from './output.js';
 
@@ -33,6 +32,8 @@ export function registerWebhook(program: Command): void {
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
           throw new SyncgateError('USAGE_INVALID', `--port: ${JSON.stringify(flags.port)} is not a port number`);
         }
+        // Loaded on use, so other commands do not pay for express and the policy engine.
+        const { startWebhook } = await import('../server/index.js');
         const hook = await startWebhook({
           config,
           logger,
