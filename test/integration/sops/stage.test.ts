@@ -12,8 +12,14 @@ import { FIXTURES, testConfig } from './support.js';
 const ctx: AppContext = { appName: 'app-a', namespace: 'team-a', project: 'team-a', repoURL: 'https://git.example.com/team-a/app', sourcePath: 'app', revision: 'HEAD', kubeVersion: '', apiVersions: [] };
 const encFixture = (f: string): string => join(FIXTURES, 'enc', f);
 
+const repos: string[] = [];
+afterAll(() => {
+  for (const r of repos) rmSync(r, { recursive: true, force: true });
+});
+
 function repo(files: Record<string, string>, copies: Record<string, string> = {}): { root: string; app: string } {
   const root = mkdtempSync(join(tmpdir(), 'sg-stage-repo-'));
+  repos.push(root);
   for (const [p, text] of Object.entries(files)) {
     mkdirSync(join(root, p, '..'), { recursive: true });
     writeFileSync(join(root, p), text);

@@ -1,7 +1,7 @@
 // Test-only helpers for the SOPS tests: the real sops binary (through node:child_process, which
 // tests may use) and a GateConfig holding the TEST-ONLY tenant keys.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseConfig, type GateConfig } from '../../../src/config/index.js';
@@ -11,18 +11,13 @@ export const SOPS = resolve(import.meta.dirname, '../../../.tools/bin/sops');
 export const keyFile = (tenant: string): string => join(FIXTURES, 'keys', `TEST-ONLY-${tenant}.agekey`);
 export const recipientOf = (tenant: string): string => /age1[0-9a-z]+/.exec(readFileSync(keyFile(tenant), 'utf8'))![0];
 
-let allKeys: string | undefined;
-/** A key file with every TEST-ONLY identity, for running `sops -d` as an unrestricted reference. */
-export function allKeysFile(): string {
-  if (!allKeys) {
-    allKeys = join(mkdtempSync(join(tmpdir(), 'sg-sops-keys-')), 'keys.txt');
-    writeFileSync(allKeys, ['team-a', 'team-b', 'team-c'].map((t) => readFileSync(keyFile(t), 'utf8')).join('\n'), { mode: 0o600 });
-  }
-  return allKeys;
+/** Every TEST-ONLY identity, for running `sops -d` as an unrestricted reference (no key file left behind). */
+function allKeys(): string {
+  return ['team-a', 'team-b', 'team-c'].map((t) => readFileSync(keyFile(t), 'utf8')).join('\n');
 }
 
 function sopsEnv(): NodeJS.ProcessEnv {
-  return { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), SOPS_AGE_KEY_FILE: allKeysFile() };
+  return { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), SOPS_AGE_KEY: allKeys() };
 }
 
 /** `sops decrypt <file>` with every test key: the reference output. */
@@ -32,9 +27,14 @@ export function sopsDecrypt(file: string): Buffer {
 
 /** `sops encrypt` of `file` for the given recipients (and extra creation_rule fields). */
 export function sopsEncrypt(file: string, rule: Record<string, unknown>): Buffer {
-  const cfg = join(mkdtempSync(join(tmpdir(), 'sg-sops-cfg-')), 'sops.yaml');
-  writeFileSync(cfg, JSON.stringify({ creation_rules: [rule] }));
-  return execFileSync(SOPS, ['--config', cfg, 'encrypt', file], { env: sopsEnv(), maxBuffer: 256 * 1024 * 1024 });
+  const dir = mkdtempSync(join(tmpdir(), 'sg-sops-cfg-'));
+  try {
+    const cfg = join(dir, 'sops.yaml');
+    writeFileSync(cfg, JSON.stringify({ creation_rules: [rule] }));
+    return execFileSync(SOPS, ['--config', cfg, 'encrypt', file], { env: sopsEnv(), maxBuffer: 256 * 1024 * 1024 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 type Grants = Partial<GateConfig['spec']['keys'][number]['grants']>;
