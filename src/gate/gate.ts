@@ -98,6 +98,7 @@ async function judge(
     resources,
     context: req.context,
     config: req.config,
+    logger: req.logger,
     scope,
     ...(req.now ? { now: req.now } : {}),
   });

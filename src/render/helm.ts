@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isSyncgateError, SyncgateError } from '../errors/index.js';
-import { resolveTool, run, toolEnv } from '../exec/index.js';
+import { SyncgateError } from '../errors/index.js';
 import type { Resource } from '../k8s/index.js';
 import { checkHelmDependencies } from './helm-dependencies.js';
 import { checkSymlinks } from './check-symlinks.js';
 import { parseHelmOutput } from './parse-helm-output.js';
 import { displayPath, resolveInsideRepo } from './resolve-path.js';
+import { runRenderTool } from './run-tool.js';
 import type { RenderInput } from './types.js';
 
 // Helm's own release-name rule (pkg/chartutil ValidateReleaseName); it also keeps a hostile
@@ -63,34 +63,11 @@ export async function helmTemplateArgs(input: RenderInput): Promise<string[]> {
 
 /** Renders a self-contained Helm chart with `helm template` (no repository, no network). */
 export async function renderHelm(input: RenderInput): Promise<Resource[]> {
-  const { appDir, repoRoot, config } = input;
+  const { appDir, repoRoot } = input;
   const label = displayPath(repoRoot, appDir);
   await checkSymlinks(appDir, repoRoot);
   await checkHelmDependencies(appDir, repoRoot);
   const args = await helmTemplateArgs(input);
-  const helm = resolveTool('helm');
-  if (helm === undefined) throw new SyncgateError('EXEC_TOOL_MISSING', 'helm: not found (run scripts/tools.sh)');
-  let stdout: string;
-  try {
-    ({ stdout } = await run({
-      file: helm,
-      args,
-      cwd: appDir,
-      env: toolEnv(input.workDir, {}, { allowNetwork: config.spec.render.allowNetwork }),
-      deadline: input.deadline,
-      maxStdout: config.spec.limits.manifestBytes,
-      redactor: input.redactor,
-      ...(input.signal ? { signal: input.signal } : {}),
-    }));
-  } catch (e) {
-    if (isSyncgateError(e, 'EXEC_FAILED')) {
-      const tail = typeof e.details['stderrTail'] === 'string' ? e.details['stderrTail'] : '';
-      throw new SyncgateError('RENDER_HELM_FAILED', `helm template ${label}: ${tail || e.message}`, {
-        cause: e,
-        details: e.details,
-      });
-    }
-    throw e;
-  }
+  const stdout = await runRenderTool(input, 'helm', args, 'RENDER_HELM_FAILED', `helm template ${label}`);
   return parseHelmOutput(stdout, `helm template ${label}`);
 }

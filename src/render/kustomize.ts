@@ -1,8 +1,8 @@
-import { isSyncgateError, SyncgateError } from '../errors/index.js';
-import { resolveTool, run, toolEnv } from '../exec/index.js';
+import { resolveTool } from '../exec/index.js';
 import { parseResources, type Resource } from '../k8s/index.js';
 import { checkKustomization } from './check-kustomization.js';
 import { displayPath } from './resolve-path.js';
+import { runRenderTool } from './run-tool.js';
 import type { RenderInput } from './types.js';
 
 /** Builds the `kustomize build` argv: root-only loads, never exec or alpha (KRM) plugins. */
@@ -24,30 +24,7 @@ export async function renderKustomize(input: RenderInput): Promise<Resource[]> {
   const { appDir, repoRoot, config } = input;
   const label = displayPath(repoRoot, appDir);
   await checkKustomization(appDir, repoRoot, { enableHelm: config.spec.render.kustomize.enableHelm });
-  const kustomize = resolveTool('kustomize');
-  if (kustomize === undefined) throw new SyncgateError('EXEC_TOOL_MISSING', 'kustomize: not found (run scripts/tools.sh)');
   const args = kustomizeBuildArgs(input, config.spec.render.kustomize.enableHelm ? resolveTool('helm') : undefined);
-  let stdout: string;
-  try {
-    ({ stdout } = await run({
-      file: kustomize,
-      args,
-      cwd: appDir,
-      env: toolEnv(input.workDir, {}, { allowNetwork: config.spec.render.allowNetwork }),
-      deadline: input.deadline,
-      maxStdout: config.spec.limits.manifestBytes,
-      redactor: input.redactor,
-      ...(input.signal ? { signal: input.signal } : {}),
-    }));
-  } catch (e) {
-    if (isSyncgateError(e, 'EXEC_FAILED')) {
-      const tail = typeof e.details['stderrTail'] === 'string' ? e.details['stderrTail'] : '';
-      throw new SyncgateError('RENDER_KUSTOMIZE_FAILED', `kustomize build ${label}: ${tail || e.message}`, {
-        cause: e,
-        details: e.details,
-      });
-    }
-    throw e;
-  }
+  const stdout = await runRenderTool(input, 'kustomize', args, 'RENDER_KUSTOMIZE_FAILED', `kustomize build ${label}`);
   return parseResources(stdout, `kustomize build ${label}`);
 }
