@@ -64,6 +64,8 @@ export function registerServe(program: Command): void {
 
 async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
   const { config, logger: base } = loadGlobals(cmd);
+  // Compile every policy (custom CEL included) now: a broken policy fails start-up, not the first sync.
+  (await import('../policy/index.js')).activePolicies(config);
   // A server's start-up and request lines matter; the global default (warn) suits one-shot commands.
   if (cmd.optsWithGlobals<{ logLevel?: string }>().logLevel === 'warn' && cmd.getOptionValueSourceWithGlobals('logLevel') === 'default') {
     base.level = 'info';

@@ -26,6 +26,8 @@ export function registerWebhook(program: Command): void {
     .action(async (flags: WebhookFlags, cmd: Command) => {
       try {
         const { config, logger: base } = loadGlobals(cmd);
+        // Compile every policy (custom CEL included) now: a broken policy fails start-up.
+        (await import('../policy/index.js')).activePolicies(config);
         if (cmd.getOptionValueSourceWithGlobals('logLevel') === 'default') base.level = 'info';
         const logger = base.child({ component: 'webhook' });
         const port = Number(flags.port);
