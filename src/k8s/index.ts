@@ -3,3 +3,4 @@
 export type { K8sObject, K8sMetadata, Resource } from './types.js';
 export { identity, identityKey, apiGroup } from './identity.js';
 export { parseDocuments, parseResources, asObject, toYamlStream } from './codec.js';
+export { parseDocumentsExact } from './parse-exact.js';

@@ -2,7 +2,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
 import { asObject, type Resource } from '../k8s/index.js';
-import { loadDocuments } from './load-yaml.js';
+import { parseDocuments as loadDocuments } from '../k8s/index.js';
 import type { ScanNotice } from './types.js';
 
 /** Manifests read for `syncgate scan`, with where each document starts. */

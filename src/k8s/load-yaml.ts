@@ -1,7 +1,7 @@
 import jsyaml from 'js-yaml';
-import { parseDocuments } from '../k8s/index.js';
+import { parseDocumentsExact as parseDocuments } from './parse-exact.js';
 
-// `syncgate scan` reads whole repos of manifests, and the `yaml` package's document model costs
+// Render output and `syncgate scan` inputs are whole streams of manifests, and the `yaml` package's document model costs
 // ~15× more than js-yaml's loader. This fast path resolves plain scalars exactly as the shared
 // codec does (the `yaml` package's YAML 1.1 schema: yes/no/on/off booleans, 0755 octal,
 // sexagesimal numbers, timestamps → Date), and hands every stream it cannot mirror exactly

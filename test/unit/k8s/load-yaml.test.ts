@@ -1,11 +1,11 @@
-// The fast manifest loader of `syncgate scan` must read every value exactly as the shared codec
+// The fast manifest loader (render output, `syncgate scan`) must read every value exactly as the shared codec
 // (YAML 1.1) does, and fail with the codec's errors: a differential test over tricky scalars,
 // structures and every YAML fixture in the repo.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocuments } from '../../../src/k8s/index.js';
+import { parseDocumentsExact as parseDocuments } from '../../../src/k8s/index.js';
 import { isSyncgateError } from '../../../src/errors/index.js';
-import { loadDocuments } from '../../../src/policy/load-yaml.js';
+import { loadDocuments } from '../../../src/k8s/load-yaml.js';
 
 const SCALARS = [
   '', '~', 'null', 'Null', 'NULL', 'nULL', 'y', 'Y', 'yes', 'Yes', 'YES', 'yEs', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF',
