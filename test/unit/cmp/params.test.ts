@@ -1,4 +1,4 @@
-import { isSyncgateError } from '../../../src/errors/index.js';
+import { errorCodeOf } from '../../helpers/errors.js';
 import {
   optionsFromParameters,
   paramEnvName,
@@ -19,14 +19,7 @@ const base = {
   KUBE_API_VERSIONS: 'apps/v1,apps/v1/Deployment,v1',
 };
 
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    return isSyncgateError(e) ? e.code : 'not a SyncgateError';
-  }
-}
+const code = errorCodeOf;
 
 describe('parseArgoEnv', () => {
   test('context comes from the trusted vars only', () => {

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isSyncgateError } from '../../../src/errors/index.js';
 import { isSyncgateCommand, loadPluginConfig, parsePluginConfig, socketName } from '../../../src/cmp/plugin-config.js';
+import { errorCodeOf } from '../../helpers/errors.js';
 
 const minimal = `
 apiVersion: argoproj.io/v1alpha1
@@ -15,14 +15,7 @@ spec:
     args: ["echo hi"]
 `;
 
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    return isSyncgateError(e) ? e.code : 'not a SyncgateError';
-  }
-}
+const code = errorCodeOf;
 
 describe('parsePluginConfig', () => {
   test('the repository plugin.yaml', () => {
