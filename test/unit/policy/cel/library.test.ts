@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { compileExpression, fromCel, toCel, type CelVars } from '../../../../src/policy/cel/index.js';
-import { parseQuantity } from '../../../../src/policy/cel/library/index.js';
+import { cachedRe2, parseQuantity } from '../../../../src/policy/cel/library/index.js';
 
 const object = toCel({
   metadata: { name: 'web', labels: { app: 'Web' } },
@@ -162,10 +162,9 @@ describe('Kubernetes CEL extension functions', () => {
 });
 
 describe('performance', () => {
-  // Guards the compile-once paths (programs, RE2 patterns): recompiling a regex per call costs
-  // about 1 ms, so 3,000 evaluations with three matches() each would take 9 s instead of well
-  // under one. The bound is loose on purpose: this runs beside other suites on 2 cores.
-  test('3,000 evaluations of a regex-heavy expression take under 3 s', () => {
+  // Guards the compile-once paths (programs, RE2 patterns): @bufbuild/cel would recompile a regex
+  // per call (about 1 ms each). Checked by identity, not by timing: speed belongs to bench/cel.mjs.
+  test('regex patterns are compiled once and reused across evaluations', () => {
     const expr = compileExpression(
       "object.spec.replicas <= 5 && object.spec.names.all(n, n.matches('^[a-z]+$')) && quantity('1Gi').isGreaterThan(quantity('1Mi'))",
     );
@@ -177,10 +176,9 @@ describe('performance', () => {
       namespaceObject: null,
       variables: new Map(),
     };
-    const start = performance.now();
     let n = 0;
-    for (let i = 0; i < 3000; i++) if (expr.run(vars) === true) n++;
-    expect(n).toBe(3000);
-    expect(performance.now() - start).toBeLessThan(3000);
+    for (let i = 0; i < 100; i++) if (expr.run(vars) === true) n++;
+    expect(n).toBe(100);
+    expect(cachedRe2.compile('^[a-z]+$')).toBe(cachedRe2.compile('^[a-z]+$'));
   });
 });
