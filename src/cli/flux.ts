@@ -2,6 +2,7 @@ import { resolve, sep } from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { SyncgateError } from '../errors/index.js';
+import { Redactor } from '../log/index.js';
 import type { FluxKustomization } from '../flux/index.js';
 import { toYamlStream } from '../k8s/index.js';
 import { collectKeyValue, collectList, loadGlobals } from './options.js';
@@ -70,6 +71,7 @@ export function registerFlux(program: Command): void {
     .option('-o, --output <dir|file.tgz>', 'write the build, SOPS objects still encrypted, for `flux push artifact`')
     .action(async (manifest: string | undefined, flags: FluxBuildFlags, cmd: Command) => {
       const { config, logger } = loadGlobals(cmd);
+      const redactor = new Redactor();
       try {
         const repoRoot = resolve(flags.repoRoot ?? '.');
         // Loaded on use, so other commands do not pay for the pipeline.
@@ -90,8 +92,8 @@ export function registerFlux(program: Command): void {
           ks = { ...ks, postBuild: { ...pb, substitute: { ...pb.substitute, ...flags.substitute } } };
         }
         const appDir = await resolveDir(repoRoot, ks.path);
-        const result = await fluxBuild({ kustomization: ks, appDir, repoRoot, sources, config, logger, strict: flags.strict });
-        const { decision, redactor } = result.gate;
+        const result = await fluxBuild({ kustomization: ks, appDir, repoRoot, sources, config, logger, redactor, strict: flags.strict });
+        const { decision } = result.gate;
         for (const w of decision.warnings) process.stderr.write(`${redactor.mask(`warning: ${w}`)}\n`);
         if (decision.refused) {
           logger.error({ summary: decision.summary }, 'flux build refused');
@@ -108,7 +110,7 @@ export function registerFlux(program: Command): void {
           process.stderr.write(`${decision.summary}\n`);
         }
       } catch (e) {
-        process.exitCode = printError(e, logger);
+        process.exitCode = printError(e, logger, redactor);
       }
     });
 }

@@ -1,3 +1,4 @@
+import { Redactor } from '../log/index.js';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseArgoEnv, repoRootFromArgoEnv } from '../cmp/params.js';
@@ -19,6 +20,7 @@ export function registerGenerate(program: Command): void {
     .addOption(new Option('-o, --output <format>', 'yaml or json').choices(['yaml', 'json']).default('yaml'))
     .action(async (flags: { repoRoot?: string; output: 'yaml' | 'json' }, cmd: Command) => {
       const { config, logger } = loadGlobals(cmd);
+      const redactor = new Redactor();
       try {
         // Loaded on use: the stock server starts one process per request, and `syncgate
         // discover`/`parameters` need none of the pipeline.
@@ -26,6 +28,7 @@ export function registerGenerate(program: Command): void {
         const appDir = process.cwd();
         const { context, options } = parseArgoEnv(process.env);
         const result = await gate({
+          redactor,
           appDir,
           repoRoot: flags.repoRoot !== undefined ? resolve(flags.repoRoot) : repoRootFromArgoEnv(appDir, process.env),
           context,
@@ -40,7 +43,7 @@ export function registerGenerate(program: Command): void {
         process.exitCode = printResult(result, logger, flags.output);
       } catch (e) {
         // stderr is what Argo CD shows in the app's conditions: the one-line coded report only.
-        process.exitCode = printError(e);
+        process.exitCode = printError(e, undefined, redactor);
       }
     });
 }

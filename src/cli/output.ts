@@ -1,7 +1,7 @@
 import { asSyncgateError, exitCodeFor } from '../errors/index.js';
 import type { GateResult } from '../gate/index.js';
 import { toYamlStream } from '../k8s/index.js';
-import type { Logger } from '../log/index.js';
+import type { Logger, Redactor } from '../log/index.js';
 
 /**
  * Prints a gate result the way the stock CMP server and CI expect: manifests on stdout only
@@ -22,10 +22,15 @@ export function printResult(result: GateResult, logger: Logger, format: 'yaml' |
   return 0;
 }
 
-/** Prints a thrown error as `CODE: message` on stderr and returns the exit code (2 or 3). */
-export function printError(e: unknown, logger?: Logger): number {
+/**
+ * Prints a thrown error as `CODE: message` on stderr and returns the exit code (2 or 3); the
+ * request's redactor masks any secret the pipeline learned before it failed.
+ */
+export function printError(e: unknown, logger?: Logger, redactor?: Redactor): number {
   const err = asSyncgateError(e);
-  logger?.error({ code: err.code, details: err.details }, err.message);
-  process.stderr.write(`${err.code}: ${err.message}\n`);
+  const message = redactor ? redactor.mask(err.message) : err.message;
+  const details = redactor ? JSON.parse(redactor.mask(JSON.stringify(err.details))) as unknown : err.details;
+  logger?.error({ code: err.code, details }, message);
+  process.stderr.write(`${err.code}: ${message}\n`);
   return exitCodeFor(err);
 }

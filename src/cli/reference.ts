@@ -37,5 +37,3 @@ export function withCliReference(readme: string, table: string): string {
   if (a < 0 || b < a) throw new Error('README.md has no cli-reference markers');
   return `${readme.slice(0, a)}${START}\n${table}${readme.slice(b)}`;
 }
-
-export const CLI_REFERENCE_MARKERS = { START, END } as const;

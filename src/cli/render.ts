@@ -1,3 +1,4 @@
+import { Redactor } from '../log/index.js';
 import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { optionsFromParameters, parametersFromFlags } from '../cmp/params.js';
@@ -46,6 +47,7 @@ export function registerRender(program: Command): void {
     .addOption(new Option('-o, --output <format>', 'yaml or json').choices(['yaml', 'json']).default('yaml'))
     .action(async (path: string, flags: RenderFlags, cmd: Command) => {
       const { config, logger } = loadGlobals(cmd);
+      const redactor = new Redactor();
       try {
         const appDir = resolve(path);
         const repoRoot = resolve(flags.repoRoot ?? path);
@@ -60,6 +62,7 @@ export function registerRender(program: Command): void {
         const options = optionsFromParameters(parametersFromFlags(flags.param), base);
         const { gate } = await import('../gate/index.js');
         const result = await gate({
+          redactor,
           appDir,
           repoRoot,
           context: {
@@ -81,7 +84,7 @@ export function registerRender(program: Command): void {
         });
         process.exitCode = printResult(result, logger, flags.output);
       } catch (e) {
-        process.exitCode = printError(e, logger);
+        process.exitCode = printError(e, logger, redactor);
       }
     });
 }

@@ -99,6 +99,7 @@ async function judge(
     context: req.context,
     config: req.config,
     logger: req.logger,
+    redactor: req.redactor,
     scope,
     ...(req.now ? { now: req.now } : {}),
   });

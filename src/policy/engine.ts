@@ -49,7 +49,7 @@ export function scanSync(input: ScanInput): ScanResult {
           source: r.source,
           doc: r.doc,
           path: v.path,
-          message: v.message,
+          message: input.redactor ? input.redactor.mask(v.message) : v.message,
           remediation: policy.remediation,
           fingerprint: fingerprint(`${policy.id}|${key}|${v.path}`),
           ...(waived ? { waived } : {}),

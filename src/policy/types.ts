@@ -1,7 +1,7 @@
 import type { Resource } from '../k8s/index.js';
 import type { AppContext } from '../gate/context.js';
 import type { GateConfig } from '../config/index.js';
-import type { Logger } from '../log/index.js';
+import type { Logger, Redactor } from '../log/index.js';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export type Mode = 'enforce' | 'warn' | 'audit';
@@ -63,6 +63,12 @@ export interface ScanInput {
   now?: Date;
   /** When given, audit and warn findings and notices are logged here. */
   logger?: Logger;
+  /**
+   * The request's secret mask: finding messages (a CEL messageExpression may quote field values
+   * that came from decrypted inputs) are masked once here, so reports, logs and SARIF never
+   * carry them.
+   */
+  redactor?: Redactor;
 }
 
 /** The decision over a scan. */

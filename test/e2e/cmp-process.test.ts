@@ -80,7 +80,7 @@ describe('a hanging helm (fake, forks a sleep child)', () => {
 
   test('a full queue (concurrency 1, queue 0) refuses with CMP_QUEUE_FULL', async () => {
     const first = callGenerate(sidecar.socket, examples, { appRelPath: 'helm-app', env: baseEnv(), deadlineMs: 2500 }).catch((e: unknown) => e as ServiceError);
-    await until(() => pids() !== undefined, 3000);
+    expect(await until(() => pids() !== undefined, 3000)).toBe(true);
     const err = (await callGenerate(sidecar.socket, examples, { appRelPath: 'plain-app', env: baseEnv() }).catch((e: unknown) => e)) as ServiceError;
     expect(err.code).toBe(status.UNKNOWN);
     expect(err.details).toBe('CMP_QUEUE_FULL: server busy: 1 requests running and 0 queued (limits.concurrency, limits.queue); retry later');
