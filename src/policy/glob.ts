@@ -1,15 +1,31 @@
-const cache = new Map<string, RegExp>();
-
-/** Matches `value` against a glob where `*` is any run of characters (slashes included) and `?` one. */
+/**
+ * Matches `value` against a glob where `*` is any run of characters (slashes included) and `?`
+ * one. Patterns can come from a repo annotation (inline waivers), so matching is a linear
+ * two-pointer walk with one backtrack point — never a RegExp that could backtrack exponentially.
+ */
 export function globMatch(pattern: string, value: string): boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
-  let re = cache.get(pattern);
-  if (!re) {
-    const src = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-    re = new RegExp(`^${src}$`);
-    cache.set(pattern, re);
+  let p = 0;
+  let v = 0;
+  let star = -1;
+  let mark = 0;
+  while (v < value.length) {
+    const c = pattern[p];
+    if (c === '?' || (c !== undefined && c !== '*' && c === value[v])) {
+      p++;
+      v++;
+    } else if (c === '*') {
+      star = p++;
+      mark = v;
+    } else if (star >= 0) {
+      p = star + 1;
+      v = ++mark;
+    } else {
+      return false;
+    }
   }
-  return re.test(value);
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 /** True when any pattern matches. */

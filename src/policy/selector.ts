@@ -13,7 +13,7 @@ export function compileSelector(sel: unknown): LabelMatcher {
   const s = asMap(sel);
   if (!s) return sel === undefined || sel === null ? () => true : NEVER;
   const tests: LabelMatcher[] = [];
-  for (const [k, v] of Object.entries(asStringMap(s['matchLabels']))) tests.push((l) => l[k] === v);
+  for (const [k, v] of Object.entries(asStringMap(s['matchLabels']))) tests.push((l) => Object.hasOwn(l, k) && l[k] === v);
   for (const e of asList(s['matchExpressions'])) {
     const m = asMap(e);
     const key = asString(m?.['key']);
@@ -21,16 +21,16 @@ export function compileSelector(sel: unknown): LabelMatcher {
     const values = asList(m['values']).map(String);
     switch (m['operator']) {
       case 'In':
-        tests.push((l) => l[key] !== undefined && values.includes(l[key]));
+        tests.push((l) => Object.hasOwn(l, key) && values.includes(l[key]!));
         break;
       case 'NotIn':
-        tests.push((l) => l[key] === undefined || !values.includes(l[key]));
+        tests.push((l) => !Object.hasOwn(l, key) || !values.includes(l[key]!));
         break;
       case 'Exists':
-        tests.push((l) => l[key] !== undefined);
+        tests.push((l) => Object.hasOwn(l, key));
         break;
       case 'DoesNotExist':
-        tests.push((l) => l[key] === undefined);
+        tests.push((l) => !Object.hasOwn(l, key));
         break;
       default:
         return NEVER;
