@@ -27,7 +27,9 @@ export function registerWebhook(program: Command): void {
       try {
         const { config, logger: base } = loadGlobals(cmd);
         // Compile every policy (custom CEL included) now: a broken policy fails start-up.
-        (await import('../policy/index.js')).activePolicies(config);
+        // (keyed by the webhook's own view of the config, so the first review reuses it).
+        const { webhookConfig } = await import('../server/index.js');
+        (await import('../policy/index.js')).activePolicies(webhookConfig(config));
         if (cmd.getOptionValueSourceWithGlobals('logLevel') === 'default') base.level = 'info';
         const logger = base.child({ component: 'webhook' });
         const port = Number(flags.port);

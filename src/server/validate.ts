@@ -183,9 +183,11 @@ export async function review(req: AdmissionRequest, opts: ValidateOptions): Prom
   const result = await withTimeout(
     gateObjects([resource], { context: contextOf(req, obj), config, logger: opts.logger, redactor }, 'object'),
     config.spec.webhook.timeout,
-  );
-  const metrics = gateMetrics();
-  for (const f of result.scan.findings) metrics.findings.inc({ policy: f.policy, mode: f.mode });
+  ).catch((e: unknown) => {
+    // Same code, masked text: the error path must not echo a value of the object either.
+    const err = asSyncgateError(e);
+    throw new SyncgateError(err.code, redactor.mask(err.message), { cause: e });
+  });
   const { decision } = result;
   // The API server shows warnings next to the object it names: drop the `Kind/ns/name: ` prefix
   // so the 120 characters go to the policy and its message.

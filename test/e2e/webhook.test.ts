@@ -220,10 +220,13 @@ describe('syncgate webhook over HTTPS', () => {
   });
 
   test('a plaintext Secret value never appears in the answer', async () => {
+    // The annotation holds a credential a rule matches, so the answer carries a finding about
+    // the object and the masking is exercised (an allowed answer would prove nothing).
+    const token = 'ghp_' + 'Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz2Xc4Zx9';
     const secret = {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: 'db', namespace: 'team-a', labels: { 'kustomize.toolkit.fluxcd.io/name': 'team-a' }, annotations: { note: 'password=hunter2-plaintext-value' } },
+      metadata: { name: 'db', namespace: 'team-a', labels: { 'kustomize.toolkit.fluxcd.io/name': 'team-a' }, annotations: { note: `token=${token}` } },
       stringData: { password: 'hunter2-plaintext-value' },
       data: { token: Buffer.from('tok-9f8e7d6c5b4a').toString('base64') },
     };
@@ -231,6 +234,10 @@ describe('syncgate webhook over HTTPS', () => {
     const res = await send('POST', '/validate', r.text);
     expect(res.status).toBe(200);
     expect(res.body.response.uid).toBe(r.uid);
+    expect(res.body.response.allowed).toBe(false);
+    expect(res.body.response.status.message).toContain('secrets/credential-in-annotation');
+    expect(res.raw).not.toContain(token);
+    expect(stderr).not.toContain(token);
     expect(res.raw).not.toContain('hunter2-plaintext-value');
     expect(res.raw).not.toContain('tok-9f8e7d6c5b4a');
     expect(stderr).not.toContain('hunter2-plaintext-value');

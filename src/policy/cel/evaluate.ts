@@ -156,7 +156,8 @@ export function evaluatePair(pair: CompiledPair, resource: Resource, ctx: CheckC
       ];
     }
   }
-  const secret = req.kind === 'Secret' && req.group === '';
+  // Any object that came out of SOPS is treated like a Secret: no messageExpression, no error detail.
+  const secret = (req.kind === 'Secret' && req.group === '') || resource.decryptedBy !== undefined;
   const fail = pair.policy.failurePolicy === 'Fail';
   const out: Violation[] = [];
   const seen = new Set<string>();
