@@ -2,7 +2,7 @@ import type { GateConfig } from '../config/index.js';
 import { SyncgateError } from '../errors/index.js';
 import { identityKey } from '../k8s/index.js';
 import { effectiveNamespace, effectiveIdentity as objectId } from './scope.js';
-import { gateMetrics } from '../server/metrics.js';
+import { gateMetrics } from '../log/metrics.js';
 import { activePolicies } from './registry.js';
 import { WaiverBook } from './waivers.js';
 import type { CheckContext, Decision, Finding, ScanInput, ScanResult, Violation } from './types.js';

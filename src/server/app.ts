@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import { gateMetrics } from './metrics.js';
+import { gateMetrics } from '../log/metrics.js';
 
 /** A readiness check: a name and a probe that resolves true when ready. */
 export interface ReadinessCheck {

@@ -4,7 +4,7 @@ import { asSyncgateError, SyncgateError } from '../errors/index.js';
 import { gateObjects, type AppContext } from '../gate/index.js';
 import { identity, type K8sObject, type Resource } from '../k8s/index.js';
 import { Redactor, type Logger } from '../log/index.js';
-import { gateMetrics } from './metrics.js';
+import { gateMetrics } from '../log/metrics.js';
 
 /** What the validating webhook needs; the config is the platform's, loaded once. */
 export interface ValidateOptions {

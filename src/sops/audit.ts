@@ -1,5 +1,5 @@
 import type { GateRequest } from '../gate/types.js';
-import { gateMetrics } from '../server/metrics.js';
+import { gateMetrics } from '../log/metrics.js';
 
 /** Outcome label of one decryption: `ok` or the refusal code in lower case. */
 export type AuditOutcome = 'ok' | Lowercase<string>;

@@ -7,7 +7,7 @@ import { gate, type GateResult } from '../../../src/gate/index.js';
 import type { AppContext } from '../../../src/gate/context.js';
 import { toYamlStream } from '../../../src/k8s/index.js';
 import { createLogger } from '../../../src/log/index.js';
-import { gateMetrics } from '../../../src/server/metrics.js';
+import { gateMetrics } from '../../../src/log/metrics.js';
 import { FIXTURES, testConfig } from './support.js';
 
 // Every fixture plants CANARY-… plaintext; none may appear anywhere but the emitted objects.

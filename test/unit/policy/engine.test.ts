@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import AjvDraft04Mod from 'ajv-draft-04';
 import addFormatsMod from 'ajv-formats';
-import { gateMetrics } from '../../../src/server/metrics.js';
+import { gateMetrics } from '../../../src/log/metrics.js';
 import { activePolicies, decide, modeFor, scanSync, toJunit, toSarif, BUILTIN_POLICIES } from '../../../src/policy/index.js';
 import { isSyncgateError } from '../../../src/errors/index.js';
 import { config, context, NOW, res, scanObjects } from './harness.js';

@@ -1,3 +1,5 @@
+// Process-wide Prometheus metrics. Lives beside logging (not in a door) because the core
+// stages record into it; labels never carry object names or values.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The process-wide metrics of syncgate (one registry, served at /metrics). */
