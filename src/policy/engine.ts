@@ -36,8 +36,9 @@ export function scanSync(input: ScanInput): ScanResult {
       const ns = effectiveNamespace(r.object, input.context.namespace);
       id ??= objectId(r.object, input.context.namespace);
       key ??= identityKey(r.object);
+      // A waiver depends on the policy and the object only, not on the violation.
+      const waived = book.waive(policy.id, r.object, id);
       for (const v of violations) {
-        const waived = book.waive(policy.id, r.object, id);
         findings.push({
           policy: policy.id,
           severity: policy.severity,

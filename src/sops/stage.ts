@@ -299,9 +299,10 @@ function secretValues(o: K8sObject): string[] {
 async function markFromInputs(resources: Resource[], req: GateRequest, inputs: { values: Set<string>; keys: Set<string> }): Promise<Resource[]> {
   let choice: KeyChoice | undefined;
   const out: Resource[] = [];
+  const plaintexts = [...inputs.values];
   for (const r of resources) {
     const o = r.object;
-    if (o.kind !== 'Secret' || hasSops(o) || !secretValues(o).some((v) => [...inputs.values].some((p) => v.includes(p)))) {
+    if (o.kind !== 'Secret' || hasSops(o) || !secretValues(o).some((v) => plaintexts.some((p) => v.includes(p)))) {
       out.push(r);
       continue;
     }

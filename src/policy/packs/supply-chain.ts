@@ -46,7 +46,8 @@ function allowedPrefixes(config: GateConfig): readonly string[] {
 }
 
 function allowed(ref: ImageRef, prefixes: readonly string[]): boolean {
-  return prefixes.some((p) => ref.name === p || ref.name.startsWith(`${p}/`) || (p.endsWith('/') && ref.name.startsWith(p)));
+  // allowedPrefixes strips trailing slashes, so `${p}/` covers `registry/` entries too.
+  return prefixes.some((p) => ref.name === p || ref.name.startsWith(`${p}/`));
 }
 
 function each(r: Resource, f: (i: Image, out: Violation[]) => void): Violation[] {
