@@ -102,8 +102,19 @@ export function loadKeyStore(config: GateConfig): Promise<KeyStore> {
   return p;
 }
 
+// Grant patterns come from the platform config (a bounded set): compile each once, not per check.
+const compiled = new Map<string, (value: string) => boolean>();
+function glob(pattern: string): (value: string) => boolean {
+  let m = compiled.get(pattern);
+  if (!m) {
+    m = picomatch(pattern, { dot: true });
+    compiled.set(pattern, m);
+  }
+  return m;
+}
+
 function matches(patterns: readonly string[], value: string): boolean {
-  return value !== '' && patterns.some((p) => picomatch.isMatch(value, p, { dot: true }));
+  return value !== '' && patterns.some((p) => glob(p)(value));
 }
 
 function normRepo(url: string): string {
@@ -113,7 +124,7 @@ function normRepo(url: string): string {
 function repoMatches(patterns: readonly string[], url: string): boolean {
   if (patterns.length === 0) return true;
   const n = normRepo(url);
-  return n !== '' && patterns.some((p) => picomatch.isMatch(n, normRepo(p), { dot: true }) || picomatch.isMatch(url, p, { dot: true }));
+  return n !== '' && patterns.some((p) => glob(normRepo(p))(n) || glob(p)(url));
 }
 
 /**
