@@ -207,6 +207,11 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
           await removeRequestDir(dir, extracted.files);
           stages['remove'] = Math.round(performance.now() - tRemove);
         }
+        // A client reset can end the stream before grpc-js reports the cancel, so a half-sent repo
+        // first looks like a checksum mismatch: judge by the call's own flag once the work is done.
+        if (call.cancelled && !('error' in reply && reply.error.code === 'EXEC_CANCELLED')) {
+          reply = { error: new SyncgateError('EXEC_CANCELLED', 'request cancelled by the client') };
+        }
         const seconds = (performance.now() - t0) / 1000;
         metrics.inFlight.dec({ rpc });
         metrics.duration.observe({ rpc }, seconds);
