@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { GateConfig } from '../config/index.js';
 import { SyncgateError } from '../errors/index.js';
 import { createWorkDir, gate, removeWorkDir, type AppContext, type GateResult } from '../gate/index.js';
-import { identity, identityKey, type K8sObject, type Resource } from '../k8s/index.js';
+import { identity, identityKey, isClusterScoped, type K8sObject, type Resource } from '../k8s/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { render } from '../render/index.js';
 import { decryptResources } from '../sops/index.js';
@@ -38,14 +38,6 @@ export interface FluxBuildResult {
   output: K8sObject[];
 }
 
-// Kinds the kustomize namespace transformer leaves alone (cluster-scoped).
-const CLUSTER_SCOPED = new Set([
-  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass',
-  'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding', 'APIService', 'IngressClass', 'RuntimeClass', 'CSIDriver', 'CSINode',
-  'VolumeSnapshotClass', 'ClusterIssuer', 'Node', 'PodSecurityPolicy',
-]);
-
 /** The trusted context of a Flux tenant: keys and exceptions match on `<namespace>/<name>`. */
 export function fluxContext(ks: FluxKustomization): AppContext {
   return {
@@ -61,8 +53,10 @@ export function fluxContext(ks: FluxKustomization): AppContext {
   };
 }
 
+// spec.targetNamespace moves every namespaced object (kustomize's namespace transformer). A
+// cluster-scoped one keeps no namespace: the API server drops it, so policies must not see one.
 function withTargetNamespace(obj: K8sObject, ns: string | undefined): K8sObject {
-  if (ns === undefined || CLUSTER_SCOPED.has(obj.kind) || obj.metadata.namespace === ns) return obj;
+  if (ns === undefined || isClusterScoped(obj.kind) || obj.metadata.namespace === ns) return obj;
   return { ...obj, metadata: { ...obj.metadata, namespace: ns } };
 }
 

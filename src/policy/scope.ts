@@ -1,18 +1,12 @@
-// Kinds that are never namespaced (built-in APIs); other kinds without a namespace land in the
-// destination namespace, as Argo CD and Flux apply them.
-/** Built-in kinds that are never namespaced. */
-export const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass', 'CSIDriver', 'CSINode',
-  'VolumeAttachment', 'PriorityClass', 'RuntimeClass', 'IngressClass', 'APIService', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding', 'CertificateSigningRequest',
-  'PodSecurityPolicy', 'ComponentStatus', 'FlowSchema', 'PriorityLevelConfiguration', 'ClusterIssuer', 'GatewayClass', 'DeviceClass', 'ClusterTrustBundle',
-]);
+import { isClusterScoped } from '../k8s/index.js';
 
+// Objects of namespaced kinds without a namespace land in the destination namespace, as Argo CD
+// and Flux apply them.
 /** The namespace an object lands in: its own, else (namespaced kinds) the destination namespace. */
 export function effectiveNamespace(obj: { kind: string; metadata: { namespace?: string } }, destination: string): string | undefined {
   const ns = obj.metadata.namespace;
   if (ns !== undefined && ns !== '') return ns;
-  return CLUSTER_SCOPED.has(obj.kind) || destination === '' ? undefined : destination;
+  return isClusterScoped(obj.kind) || destination === '' ? undefined : destination;
 }
 
 /** `Kind/namespace/name` with the effective namespace (how findings name objects). */

@@ -1,9 +1,9 @@
 import type { CelInput, CelValue } from '@bufbuild/cel';
-import { apiGroup, type K8sObject, type Resource } from '../../k8s/index.js';
+import { apiGroup, isClusterScoped, type K8sObject, type Resource } from '../../k8s/index.js';
 import type { CheckContext, Violation } from '../types.js';
 import type { CompiledExpr, CelVars } from './compile.js';
 import { matchesResources, type RequestInfo } from './match.js';
-import { isClusterScoped, resourceFor } from './resources.js';
+import { resourceFor } from './resources.js';
 import type { BindingSpec, PolicySpec } from './schema.js';
 import { selectorMatches, type LabelSelector } from './selector.js';
 import { fromCel, toCel } from './value.js';

@@ -7,7 +7,7 @@ import { loadPolicies } from './load.js';
 
 export { compileExpression, CelCompileError, type CompiledExpr, type CelVars } from './compile.js';
 export { toCel, fromCel } from './value.js';
-export { resourceFor, isClusterScoped } from './resources.js';
+export { resourceFor } from './resources.js';
 
 /** Loads and compiles the custom policies named in `spec.policies.custom`. */
 export function loadCustomPolicies(paths: readonly string[]): Policy[] {

@@ -1,4 +1,4 @@
-// Kind → resource (plural) and scope without a cluster to ask: a table of the built-in kinds and the
+// Kind → resource (plural) without a cluster to ask: a table of the built-in kinds and the
 // common add-ons, then the apimachinery guess (lowercase; -s → -ses, consonant-y → -ies, else -s).
 const PLURALS: Record<string, string> = {
   Endpoints: 'endpoints',
@@ -15,39 +15,6 @@ const PLURALS: Record<string, string> = {
   DeviceClass: 'deviceclasses',
 };
 
-const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'APIService',
-  'StorageClass',
-  'CSIDriver',
-  'CSINode',
-  'VolumeAttachment',
-  'VolumeAttributesClass',
-  'PriorityClass',
-  'RuntimeClass',
-  'IngressClass',
-  'GatewayClass',
-  'DeviceClass',
-  'CertificateSigningRequest',
-  'PodSecurityPolicy',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'MutatingAdmissionPolicy',
-  'MutatingAdmissionPolicyBinding',
-  'FlowSchema',
-  'PriorityLevelConfiguration',
-  'ComponentStatus',
-  'ClusterIssuer',
-  'ClusterPolicy',
-]);
-
 /** The resource name (plural, lower case) Kubernetes serves a kind under. */
 export function resourceFor(kind: string): string {
   const known = PLURALS[kind];
@@ -56,9 +23,4 @@ export function resourceFor(kind: string): string {
   if (lower.endsWith('s')) return `${lower}es`;
   if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
   return `${lower}s`;
-}
-
-/** True for the kinds that are cluster-scoped (everything else is taken as namespaced). */
-export function isClusterScoped(kind: string): boolean {
-  return CLUSTER_SCOPED.has(kind);
 }

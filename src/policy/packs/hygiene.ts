@@ -1,7 +1,6 @@
-import { apiGroup, type Resource } from '../../k8s/index.js';
+import { apiGroup, isClusterScoped, type Resource } from '../../k8s/index.js';
 import { asMap } from '../fields.js';
 import { podViewOf } from '../podspec.js';
-import { CLUSTER_SCOPED } from '../scope.js';
 import type { CheckContext, Policy, Violation } from '../types.js';
 
 
@@ -82,7 +81,7 @@ export const hygienePolicies: readonly Policy[] = [
     remediation: 'set metadata.namespace or deploy the app to a dedicated namespace',
     references: { kubescape: 'C-0061', checkov: 'CKV_K8S_21' },
     check(r, ctx) {
-      if (CLUSTER_SCOPED.has(r.object.kind)) return [];
+      if (isClusterScoped(r.object.kind)) return [];
       const ns = r.object.metadata.namespace ?? ctx.context.namespace;
       return ns === 'default' ? [{ path: 'metadata.namespace', message: `${r.object.kind} is in the default namespace` }] : [];
     },
