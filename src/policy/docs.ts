@@ -75,7 +75,7 @@ export function policiesMarkdown(): string {
     '- A refused render fails with one summary line, `syncgate refused the render: N findings in M objects (<policy> ×n, …)`, then one line per enforced finding,',
     '  grouped by object: `Kind/namespace/name: <policy> — <field path> — <message>; fix: <remediation>`, capped at 20 lines (`… and N more`). The full findings go to the JSON log.',
     '- Warn findings render and are reported one per line (stderr of the CLI, admission warnings) and counted in `syncgate_findings_total{policy,mode}`; audit findings are only logged and counted.',
-    '- Objects without a namespace are named with the destination namespace (unless their kind is cluster-scoped).',
+    '- Objects without a namespace are named with the destination namespace; cluster-scoped ones are named without a namespace, even one written in their YAML (Argo CD clears it).',
     '- Credentials are reported by rule and a `sha256:` fingerprint prefix, never by value.',
     '',
     '`syncgate scan <dir|file|->` checks plain manifests (no render, no decryption; `*.yaml`, `*.yml`, `*.json` recursively, hidden directories and symlinks skipped)',

@@ -1,12 +1,17 @@
 import { isClusterScoped } from '../k8s/index.js';
 
-// Objects of namespaced kinds without a namespace land in the destination namespace, as Argo CD
-// and Flux apply them.
-/** The namespace an object lands in: its own, else (namespaced kinds) the destination namespace. */
+/**
+ * The namespace an object lands in: none for a cluster-scoped kind, else its own, else the
+ * destination namespace.
+ */
 export function effectiveNamespace(obj: { kind: string; metadata: { namespace?: string } }, destination: string): string | undefined {
+  // Argo CD clears the namespace of a cluster-scoped object and gives the destination namespace to
+  // a namespaced one without one (controller/state.go DeduplicateTargetObjects); Flux and the API
+  // server do the same, so a namespace written on a ClusterRole names nothing.
+  if (isClusterScoped(obj.kind)) return undefined;
   const ns = obj.metadata.namespace;
   if (ns !== undefined && ns !== '') return ns;
-  return isClusterScoped(obj.kind) || destination === '' ? undefined : destination;
+  return destination === '' ? undefined : destination;
 }
 
 /** `Kind/namespace/name` with the effective namespace (how findings name objects). */
