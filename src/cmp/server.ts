@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { mkdir, realpath, stat, unlink, chmod } from 'node:fs/promises';
+import { mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { stat, unlink, chmod } from 'node:fs/promises';
 import { addAbortSignal } from 'node:stream';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { GateConfig } from '../config/index.js';
 import { asSyncgateError, SyncgateError } from '../errors/index.js';
 import { createWorkDir, gate, removeWorkDir } from '../gate/index.js';
+import { isInside } from '../render/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { announceParameters } from './announce.js';
 import { isDiscoveryConfigured, matchRepository } from './discover.js';
@@ -92,14 +93,19 @@ function callDeadline(call: grpc.ServerReadableStream<AppStreamRequest, unknown>
   return Number.isFinite(ms) ? ms - DEADLINE_MARGIN_MS : undefined;
 }
 
-async function appPath(repoRoot: string, appRelPath: string): Promise<string> {
+function appPath(repoRoot: string, appRelPath: string): string {
   const rel = appRelPath === '' ? '.' : appRelPath;
   const bad = (): SyncgateError =>
     new SyncgateError('CMP_APP_PATH_OUT_OF_BOUNDS', `illegal appPath: out of workDir bound: ${appRelPath}`);
   if (rel.startsWith('/') || rel.split('/').includes('..')) throw bad();
   const joined = join(repoRoot, rel);
-  const real = await realpath(joined).catch(() => joined);
-  if (real !== repoRoot && !real.startsWith(`${repoRoot}/`)) throw bad();
+  let real = joined;
+  try {
+    real = realpathSync(joined);
+  } catch {
+    // a missing app dir is the renderer's error to report, with its own code
+  }
+  if (!isInside(repoRoot, real)) throw bad();
   return real;
 }
 
@@ -117,6 +123,21 @@ async function removeRequestDir(dir: string, files: number): Promise<void> {
     }
   }
   await removeWorkDir(dir);
+}
+
+// How long an error reply waits for a cancel that may be on its way (error paths only).
+const CANCEL_SETTLE_MS = 50;
+
+function cancelOrTimeout(call: grpc.ServerReadableStream<AppStreamRequest, unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      call.off('cancelled', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    call.once('cancelled', done);
+  });
 }
 
 async function drain(call: AsyncIterable<unknown>): Promise<void> {
@@ -173,15 +194,15 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
             const received = await receiveRepoStream(call, dir, limits.repoBytes);
             stages['receive'] = Math.round(performance.now() - tReceive);
             const repoRoot = join(dir, 'repo');
-            await mkdir(repoRoot, { mode: 0o755 });
+            mkdirSync(repoRoot, { mode: 0o755 });
             const tExtract = performance.now();
-            extracted = await extractTgz(received.tgzPath, repoRoot, {
+            extracted = await extractTgz(received.tgz, repoRoot, {
               preserveFileMode: plugin.spec.preserveFileMode,
               maxBytes: limits.repoBytes,
             });
-            await unlink(received.tgzPath);
-            const realRoot = await realpath(repoRoot);
-            const appDir = await appPath(realRoot, received.metadata.appRelPath);
+            if (typeof received.tgz === 'string') rmSync(received.tgz, { force: true });
+            const realRoot = realpathSync(repoRoot);
+            const appDir = appPath(realRoot, received.metadata.appRelPath);
             stages['extract'] = Math.round(performance.now() - tExtract);
             log.debug({ appRelPath: received.metadata.appRelPath, bytes: received.size }, 'repo received');
             const r = await work({
@@ -207,8 +228,10 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
           await removeRequestDir(dir, extracted.files);
           stages['remove'] = Math.round(performance.now() - tRemove);
         }
-        // A client reset can end the stream before grpc-js reports the cancel, so a half-sent repo
-        // first looks like a checksum mismatch: judge by the call's own flag once the work is done.
+        // A client reset ends the message stream before grpc-js reports the cancel (Node's http2
+        // ends the readable side, then closes with the RST code a tick later), so a half-sent repo
+        // first looks like a checksum mismatch: before answering an error, give the cancel a moment.
+        if ('error' in reply && !call.cancelled) await cancelOrTimeout(call, CANCEL_SETTLE_MS);
         if (call.cancelled && !('error' in reply && reply.error.code === 'EXEC_CANCELLED')) {
           reply = { error: new SyncgateError('EXEC_CANCELLED', 'request cancelled by the client') };
         }

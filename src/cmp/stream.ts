@@ -1,33 +1,40 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { SyncgateError } from '../errors/index.js';
 import type { AppStreamRequest, ManifestRequestMetadata } from './service.js';
 
-/** A received repo stream: its metadata and the verified `.tgz` on disk. */
+/** A received repo stream: its metadata and the verified `.tgz`. */
 export interface ReceivedStream {
   metadata: ManifestRequestMetadata;
-  /** Path of the received gzip tarball (inside the request's work dir). */
-  tgzPath: string;
+  /** The gzip tarball: in memory, or the path of `<dir>/repo.tgz` when it was too big to hold. */
+  tgz: Buffer | string;
   /** Bytes received. */
   size: number;
 }
 
+// Repos sent to a plugin are usually a few hundred KiB of gzip: held in memory up to this size
+// (per request, so concurrency × this at most), spilled to the request's work dir beyond it.
+const IN_MEMORY_STREAM = 16 * 1024 * 1024;
+
 /**
  * Reads one CMP stream the way Argo CD's `cmp.ReceiveRepoStream` does: metadata first, then
- * file chunks written to `<dir>/repo.tgz` while hashing; the sha256 must match the metadata.
- * It always consumes the stream to its half-close before throwing, because the repo-server
- * only reads the reply after sending everything (an early close shows as `error sending stream`).
+ * file chunks, hashed as they come; the sha256 must match the metadata. Chunks are kept in
+ * memory up to `memoryBytes`, then written to `<dir>/repo.tgz`. It always consumes the stream
+ * to its half-close before throwing, because the repo-server only reads the reply after
+ * sending everything (an early close shows as `error sending stream`).
  */
 export async function receiveRepoStream(
   messages: AsyncIterable<AppStreamRequest>,
   dir: string,
   maxBytes: number,
+  memoryBytes = IN_MEMORY_STREAM,
 ): Promise<ReceivedStream> {
   const tgzPath = join(dir, 'repo.tgz');
-  const out = createWriteStream(tgzPath, { mode: 0o600 });
+  let out: WriteStream | undefined;
+  const held: Buffer[] = [];
   const hash = createHash('sha256');
   let metadata: ManifestRequestMetadata | undefined;
   let failure: SyncgateError | undefined;
@@ -57,11 +64,21 @@ export async function receiveRepoStream(
         continue;
       }
       hash.update(chunk);
+      if (out === undefined && size <= memoryBytes) {
+        held.push(chunk);
+        continue;
+      }
+      if (out === undefined) {
+        out = createWriteStream(tgzPath, { mode: 0o600 });
+        for (const c of held.splice(0)) out.write(c);
+      }
       if (!out.write(chunk)) await once(out, 'drain');
     }
   } finally {
-    out.end();
-    await finished(out).catch(() => undefined);
+    if (out !== undefined) {
+      out.end();
+      await finished(out).catch(() => undefined);
+    }
   }
   if (failure !== undefined) throw failure;
   if (metadata === undefined) {
@@ -74,5 +91,5 @@ export async function receiveRepoStream(
       `file checksum validation error: received sha256 ${sum}, metadata says ${metadata.checksum || '(empty)'}`,
     );
   }
-  return { metadata, tgzPath, size };
+  return { metadata, tgz: out === undefined ? Buffer.concat(held, size) : tgzPath, size };
 }

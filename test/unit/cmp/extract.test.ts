@@ -1,11 +1,11 @@
 import { symlinkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { extractTgz } from '../../../src/cmp/extract.js';
 import { isSyncgateError } from '../../../src/errors/index.js';
-import { tgzFromEntries, tgzFromDir, type TarEntry } from '../../helpers/tgz.js';
+import { tarFromEntries, tgzFromEntries, tgzFromDir, type TarEntry } from '../../helpers/tgz.js';
 
 let base: string;
 beforeEach(() => {
@@ -13,21 +13,23 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(base, { recursive: true, force: true }));
 
-// Both ingest paths run every case: small tarballs inflate in memory, large ones stream.
-let mode: 'memory' | 'stream' = 'memory';
+// Every ingest path runs every case: a received tarball in memory (the sidecar's usual case), a
+// file inflated in memory, and a file streamed (what a tarball beyond the in-memory limit gets).
+let mode: 'buffer' | 'memory' | 'stream' = 'memory';
+const input = (tgzPath: string): Buffer | string => (mode === 'buffer' ? readFileSync(tgzPath) : tgzPath);
 
 async function extractEntries(entries: TarEntry[], opts: { preserveFileMode?: boolean; maxBytes?: number } = {}): Promise<string> {
   const tgz = join(base, 'in.tgz');
   writeFileSync(tgz, tgzFromEntries(entries));
   const dest = join(base, 'out');
   mkdirSync(dest);
-  await extractTgz(tgz, dest, { maxBytes: opts.maxBytes ?? 1024 * 1024, inMemoryBytes: mode === 'stream' ? 0 : 64 * 1024 * 1024, ...(opts.preserveFileMode ? { preserveFileMode: true } : {}) });
+  await extractTgz(input(tgz), dest, { maxBytes: opts.maxBytes ?? 1024 * 1024, inMemoryBytes: mode === 'stream' ? 0 : 64 * 1024 * 1024, ...(opts.preserveFileMode ? { preserveFileMode: true } : {}) });
   return dest;
 }
 
 const root: TarEntry = { name: '.', type: 'dir' };
 
-describe.each(['memory', 'stream'] as const)('extractTgz (%s)', (m) => {
+describe.each(['buffer', 'memory', 'stream'] as const)('extractTgz (%s)', (m) => {
   beforeEach(() => {
     mode = m;
   });
@@ -43,7 +45,7 @@ describe.each(['memory', 'stream'] as const)('extractTgz (%s)', (m) => {
     writeFileSync(tgz, tgzFromDir(src));
     const dest = join(base, 'out');
     mkdirSync(dest);
-    const r = await extractTgz(tgz, dest, { maxBytes: 1 << 20, inMemoryBytes: m === 'stream' ? 0 : 1 << 20 });
+    const r = await extractTgz(input(tgz), dest, { maxBytes: 1 << 20, inMemoryBytes: m === 'stream' ? 0 : 1 << 20 });
     expect(r.files).toBe(2);
     expect(readdirSync(dest).sort()).toEqual(['a.yaml', 'b', 'link.yaml']);
     expect(readFileSync(join(dest, 'b/c/d.yaml'), 'utf8')).toBe('kind: D\n');
@@ -99,6 +101,21 @@ describe.each(['memory', 'stream'] as const)('extractTgz (%s)', (m) => {
     expect(lstatSync(join(dest, 'l')).isSymbolicLink()).toBe(true);
   });
 
+  test('a repeated entry replaces the earlier one; a file never writes through a symlink of the same name', async () => {
+    const dest = await extractEntries([
+      root,
+      { name: 'a.yaml', type: 'file', content: 'first' },
+      { name: 'a.yaml', type: 'file', content: 'second' },
+      { name: 'target.yaml', type: 'file', content: 'target' },
+      { name: 'l.yaml', type: 'symlink', linkname: 'target.yaml' },
+      { name: 'l.yaml', type: 'file', content: 'replaced' },
+    ]);
+    expect(readFileSync(join(dest, 'a.yaml'), 'utf8')).toBe('second');
+    expect(lstatSync(join(dest, 'l.yaml')).isSymbolicLink()).toBe(false);
+    expect(readFileSync(join(dest, 'l.yaml'), 'utf8')).toBe('replaced');
+    expect(readFileSync(join(dest, 'target.yaml'), 'utf8')).toBe('target');
+  });
+
   test('stops a gzip bomb at maxBytes', async () => {
     const err = await extractEntries([root, { name: 'big', type: 'file', content: Buffer.alloc(64 * 1024) }], { maxBytes: 1024 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'CMP_STREAM_TOO_LARGE' });
@@ -112,22 +129,61 @@ describe.each(['memory', 'stream'] as const)('extractTgz (%s)', (m) => {
       writeFileSync(tgz, bytes);
       const dest = join(base, `out-${bytes.length}`);
       mkdirSync(dest);
-      await expect(extractTgz(tgz, dest, { maxBytes: 1 << 20, inMemoryBytes: m === 'stream' ? 0 : 1 << 20 })).rejects.toMatchObject({ code: 'CMP_ARCHIVE_INVALID' });
+      await expect(extractTgz(input(tgz), dest, { maxBytes: 1 << 20, inMemoryBytes: m === 'stream' ? 0 : 1 << 20 })).rejects.toMatchObject({ code: 'CMP_ARCHIVE_INVALID' });
     }
   });
 });
 
-test('a tarball inflating beyond inMemoryBytes falls back to streaming', async () => {
+test.each(['buffer', 'file'] as const)('a %s inflating beyond inMemoryBytes falls back to streaming', async (kind) => {
   const dir = mkdtempSync(join(tmpdir(), 'syncgate-extract-'));
   try {
-    const tgz = join(dir, 'in.tgz');
-    writeFileSync(tgz, tgzFromEntries([root, { name: 'big.yaml', type: 'file', content: 'a: 1\n'.repeat(10_000) }]));
+    const tgz = tgzFromEntries([root, { name: 'big.yaml', type: 'file', content: 'a: 1\n'.repeat(10_000) }]);
+    writeFileSync(join(dir, 'in.tgz'), tgz);
     mkdirSync(join(dir, 'out'));
-    await expect(extractTgz(tgz, join(dir, 'out'), { maxBytes: 1 << 20, inMemoryBytes: 4096 })).resolves.toEqual({ files: 1, bytes: 50_000 });
+    const src = kind === 'buffer' ? tgz : join(dir, 'in.tgz');
+    await expect(extractTgz(src, join(dir, 'out'), { maxBytes: 1 << 20, inMemoryBytes: 4096 })).resolves.toEqual({ files: 1, bytes: 50_000 });
     expect(readFileSync(join(dir, 'out', 'big.yaml'), 'utf8')).toBe('a: 1\n'.repeat(10_000));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('large content from a small gzip', () => {
+  // 12 MiB of zeros gzip to ~12 KiB: too much to inflate on the calling thread, fine for the pool;
+  // the file is larger than the one-call size, so it is written chunk by chunk through a descriptor.
+  const big = Buffer.alloc(12 * 1024 * 1024);
+  const tgz = tgzFromEntries([root, { name: 'zeros.bin', type: 'file', content: big }, { name: 'empty', type: 'file', content: '' }]);
+  const openFds = (): number => readdirSync('/proc/self/fd').length;
+
+  test('is inflated off the loop and written in chunks, empty files included', async () => {
+    const out = join(base, 'out');
+    mkdirSync(out);
+    expect(tgz.length).toBeLessThan(256 * 1024);
+    await expect(extractTgz(tgz, out, { maxBytes: 64 << 20 })).resolves.toEqual({ files: 2, bytes: big.length });
+    expect(readFileSync(join(out, 'zeros.bin')).equals(big)).toBe(true);
+    expect(readFileSync(join(out, 'empty'), 'utf8')).toBe('');
+  });
+
+  test.each([['memory', 64 << 20], ['stream', 0]] as const)('stops at maxBytes mid-file without leaking the descriptor (%s)', async (_m, inMemoryBytes) => {
+    const out = join(base, 'out');
+    mkdirSync(out);
+    const before = openFds();
+    await expect(extractTgz(tgz, out, { maxBytes: 5 << 20, inMemoryBytes })).rejects.toMatchObject({
+      code: 'CMP_STREAM_TOO_LARGE',
+      message: `extracted repository exceeds ${5 << 20} bytes (limits.repoBytes): zeros.bin`,
+    });
+    expect(openFds()).toBe(before);
+  });
+});
+
+test('a tar header with a bad checksum is CMP_ARCHIVE_INVALID, not skipped', async () => {
+  // whole-second mtimes: no PAX records, so the second header (a.yaml) starts at byte 512
+  const tar = tarFromEntries([{ ...root, mtime: 1_700_000_000 }, { name: 'a.yaml', type: 'file', content: 'x: 1\n', mtime: 1_700_000_000 }]);
+  expect(tar.subarray(512, 518).toString()).toBe('a.yaml');
+  tar.writeUInt8(tar.readUInt8(512 + 3) ^ 0x20, 512 + 3); // a.yaml -> a.Yaml, checksum unchanged
+  const out = join(base, 'out');
+  mkdirSync(out);
+  await expect(extractTgz(gzipSync(tar), out, { maxBytes: 1 << 20 })).rejects.toMatchObject({ code: 'CMP_ARCHIVE_INVALID' });
 });
 
 test('extracts a tarball written by Go archive/tar the way Argo CD writes it (fixture)', async () => {

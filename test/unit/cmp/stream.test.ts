@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { receiveRepoStream } from '../../../src/cmp/stream.js';
@@ -24,10 +24,18 @@ async function* gen(msgs: AppStreamRequest[], seen: { n: number }): AsyncGenerat
 }
 
 describe('receiveRepoStream', () => {
-  test('writes the chunks to repo.tgz and verifies the sha256', async () => {
+  test('holds a small stream in memory and verifies the sha256', async () => {
     const r = await receiveRepoStream(gen([meta(), ...chunks()], { n: 0 }), dir, 1 << 20);
     expect(r.size).toBe(3000);
-    expect(readFileSync(r.tgzPath).equals(payload)).toBe(true);
+    expect(Buffer.isBuffer(r.tgz) && r.tgz.equals(payload)).toBe(true);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test('spills a stream beyond the memory size to repo.tgz (0600), held chunks first', async () => {
+    const r = await receiveRepoStream(gen([meta(), ...chunks()], { n: 0 }), dir, 1 << 20, 1500);
+    expect(r.tgz).toBe(join(dir, 'repo.tgz'));
+    expect(readFileSync(join(dir, 'repo.tgz')).equals(payload)).toBe(true);
+    expect(statSync(join(dir, 'repo.tgz')).mode & 0o777).toBe(0o600);
   });
 
   test.each<[string, AppStreamRequest[], number, string, string]>([
