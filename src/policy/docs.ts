@@ -33,7 +33,7 @@ export function policiesMarkdown(): string {
     '  A policy’s mode is `spec.policies.modes[<id or glob>]` (exact id first, then the longest matching glob), else `enforce` when its severity is at or above',
     '  `spec.policies.enforce.severityAtLeast` (default `high`), else `warn`. Custom ValidatingAdmissionPolicies keep the mode of their binding’s `validationActions`.',
     '- **disabled**: `spec.policies.disabled` lists ids or globs that do not run.',
-    '- **exceptions**: `spec.exceptions[]` with `policies` (globs), `match` (`projects`, `apps`, `namespaces`, `names` as globs, `kinds`, `labels` exact; all given fields must match), a required `reason` and an optional `expires`. An expired exception stops applying and is reported as a notice.',
+    '- **exceptions**: `spec.exceptions[]` with `policies` (globs), `match` (`projects`, `apps`, `namespaces`, `names` as globs, `kinds`, `labels` exact; all given fields must match; `namespaces` never matches a cluster-scoped object), a required `reason` and an optional `expires`. An expired exception stops applying and is reported as a notice.',
     `- **inline waivers**: an object may carry the annotation \`${WAIVER_ANNOTATION}\` with a JSON list \`[{"policy": "<id or glob>", "reason": "…", "expires": "YYYY-MM-DD"}]\`.`,
     '  It counts only for policies listed in `spec.policies.inlineWaivers[].policies`, only with a reason, and only with an expiry that is in the future and at most `maxDays` (default 90) away.',
     '  Otherwise the finding stands and a notice says why. Only the object’s own metadata is read (not the pod template’s).',

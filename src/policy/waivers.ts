@@ -3,6 +3,7 @@ import type { AppContext } from '../gate/context.js';
 import type { K8sObject } from '../k8s/index.js';
 import { asList, asMap, asString, asStringMap } from './fields.js';
 import { anyGlob, globMatch } from './glob.js';
+import { effectiveNamespace } from './scope.js';
 import type { ScanNotice, Waiver } from './types.js';
 
 /** The annotation through which an app author asks for a waiver (honoured only where the platform allows). */
@@ -71,10 +72,13 @@ export class WaiverBook {
 
   private matches(e: Exception, obj: K8sObject): boolean {
     const m = e.match;
-    const ns = obj.metadata.namespace ?? this.context.namespace;
     if (m.projects && !anyGlob(m.projects, this.context.project)) return false;
     if (m.apps && !anyGlob(m.apps, this.context.appName)) return false;
-    if (m.namespaces && !anyGlob(m.namespaces, ns)) return false;
+    if (m.namespaces) {
+      // A cluster-scoped object lands in no namespace, so an exception scoped to namespaces never covers it.
+      const ns = effectiveNamespace(obj, this.context.namespace);
+      if (ns === undefined || !anyGlob(m.namespaces, ns)) return false;
+    }
     if (m.kinds && !m.kinds.includes(obj.kind)) return false;
     if (m.names && !anyGlob(m.names, obj.metadata.name)) return false;
     if (m.labels) {

@@ -1,5 +1,6 @@
 import type { CelInput, CelValue } from '@bufbuild/cel';
 import { apiGroup, isClusterScoped, type K8sObject, type Resource } from '../../k8s/index.js';
+import { effectiveNamespace } from '../scope.js';
 import type { CheckContext, Violation } from '../types.js';
 import type { CompiledExpr, CelVars } from './compile.js';
 import { matchesResources, type RequestInfo } from './match.js';
@@ -51,7 +52,7 @@ function versionOf(apiVersion: string): string {
 
 function requestInfo(object: K8sObject, ctx: CheckContext): { req: RequestInfo; nsObject: K8sObject | null } {
   const clusterScoped = isClusterScoped(object.kind);
-  const namespace = clusterScoped ? '' : (object.metadata.namespace ?? ctx.context.namespace);
+  const namespace = effectiveNamespace(object, ctx.context.namespace) ?? '';
   const nsObject = clusterScoped || namespace === '' ? null : namespaceObject(namespace, ctx);
   const req: RequestInfo = {
     group: apiGroup(object.apiVersion),

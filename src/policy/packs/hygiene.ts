@@ -1,6 +1,7 @@
-import { apiGroup, isClusterScoped, type Resource } from '../../k8s/index.js';
+import { apiGroup, type Resource } from '../../k8s/index.js';
 import { asMap } from '../fields.js';
 import { podViewOf } from '../podspec.js';
+import { effectiveNamespace } from '../scope.js';
 import type { CheckContext, Policy, Violation } from '../types.js';
 
 
@@ -13,7 +14,7 @@ function nonMountingAccounts(ctx: CheckContext): ReadonlySet<string> {
     set = new Set(
       ctx.resources
         .filter((r) => r.object.kind === 'ServiceAccount' && apiGroup(r.object.apiVersion) === '' && r.object['automountServiceAccountToken'] === false)
-        .map((r) => `${r.object.metadata.namespace ?? ctx.context.namespace}/${r.object.metadata.name}`),
+        .map((r) => `${effectiveNamespace(r.object, ctx.context.namespace) ?? ''}/${r.object.metadata.name}`),
     );
     saCache.set(ctx.resources, set);
   }
@@ -70,7 +71,7 @@ export const hygienePolicies: readonly Policy[] = [
       const v = view.spec['automountServiceAccountToken'];
       if (v === false) return [];
       const sa = typeof view.spec['serviceAccountName'] === 'string' && view.spec['serviceAccountName'] !== '' ? view.spec['serviceAccountName'] : 'default';
-      const ns = r.object.metadata.namespace ?? ctx.context.namespace;
+      const ns = effectiveNamespace(r.object, ctx.context.namespace) ?? '';
       if (v !== true && nonMountingAccounts(ctx).has(`${ns}/${sa}`)) return [];
       return [{ path: `${view.specPath}.automountServiceAccountToken`, message: `pod automounts the token of service account ${JSON.stringify(sa)}` }];
     },
@@ -81,9 +82,7 @@ export const hygienePolicies: readonly Policy[] = [
     remediation: 'set metadata.namespace or deploy the app to a dedicated namespace',
     references: { kubescape: 'C-0061', checkov: 'CKV_K8S_21' },
     check(r, ctx) {
-      if (isClusterScoped(r.object.kind)) return [];
-      const ns = r.object.metadata.namespace ?? ctx.context.namespace;
-      return ns === 'default' ? [{ path: 'metadata.namespace', message: `${r.object.kind} is in the default namespace` }] : [];
+      return effectiveNamespace(r.object, ctx.context.namespace) === 'default' ? [{ path: 'metadata.namespace', message: `${r.object.kind} is in the default namespace` }] : [];
     },
   },
   {

@@ -1,6 +1,7 @@
 import { apiGroup, type Resource } from '../../k8s/index.js';
 import { asMap, asString, asStringMap } from '../fields.js';
 import { podViewOf } from '../podspec.js';
+import { effectiveNamespace } from '../scope.js';
 import { compileSelector, type LabelMatcher } from '../selector.js';
 import type { CheckContext, Policy } from '../types.js';
 
@@ -14,7 +15,7 @@ function selectorsIn(ctx: CheckContext, ns: string): readonly LabelMatcher[] {
     const m = new Map<string, LabelMatcher[]>();
     for (const r of ctx.resources) {
       if (r.object.kind !== 'NetworkPolicy' || apiGroup(r.object.apiVersion) !== 'networking.k8s.io') continue;
-      const key = r.object.metadata.namespace ?? ctx.context.namespace;
+      const key = effectiveNamespace(r.object, ctx.context.namespace) ?? '';
       const list = m.get(key) ?? [];
       list.push(compileSelector(asMap(r.object['spec'])?.['podSelector'] ?? {}));
       m.set(key, list);
@@ -36,7 +37,7 @@ export const networkPolicies: readonly Policy[] = [
       if (!ctx.config.spec.policies.options.network.requireNetworkPolicy || r.object.kind === 'PodTemplate') return [];
       const view = podViewOf(r.object);
       if (!view) return [];
-      const ns = r.object.metadata.namespace ?? ctx.context.namespace;
+      const ns = effectiveNamespace(r.object, ctx.context.namespace) ?? '';
       const labels = asStringMap(view.meta?.['labels']);
       if (selectorsIn(ctx, ns).some((selects) => selects(labels))) return [];
       return [{ path: `${view.metaPath}.labels`, message: `no NetworkPolicy in namespace ${JSON.stringify(ns)} selects the pods of ${r.object.kind} ${JSON.stringify(r.object.metadata.name)}` }];

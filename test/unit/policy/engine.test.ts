@@ -87,6 +87,25 @@ describe('decision and report', () => {
     }
   });
 
+  describe('an exception scoped to namespaces never covers a cluster-scoped object', () => {
+    const readSecrets = { apiGroups: [''], resources: ['secrets'], verbs: ['*'] };
+    const roleOf = (kind: string, meta: Record<string, unknown> = {}) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name: 'reader', ...meta }, rules: [readSecrets] });
+    // The destination namespace is team-a. Before, a ClusterRole took it (or the one in its YAML) and the three
+    // ClusterRole rows scoped to namespaces were waived.
+    test.each<[string, Record<string, unknown>, Record<string, unknown>, boolean]>([
+      ['ClusterRole', {}, { namespaces: ['team-a'] }, false],
+      ['ClusterRole', {}, { namespaces: ['*'] }, false],
+      ['ClusterRole', { namespace: 'team-a' }, { namespaces: ['team-a'] }, false],
+      ['ClusterRole', {}, { kinds: ['ClusterRole'], names: ['reader'] }, true],
+      ['Role', {}, { namespaces: ['team-a'] }, true],
+      ['Role', { namespace: 'team-b' }, { namespaces: ['team-a'] }, false],
+    ])('%s %j, match %j → waived %s', (kind, meta, match, waived) => {
+      const r = scanObjects([roleOf(kind, meta)], config({ packs: ['rbac'] }, [{ policies: ['rbac/*'], match, reason: 'r' }]));
+      expect(r.findings.length).toBeGreaterThan(0);
+      expect(r.findings.map((f) => f.waived !== undefined)).toEqual(r.findings.map(() => waived));
+    });
+  });
+
   test('findings are sorted the same whatever the input order', () => {
     const objs = [privileged('b'), privileged('a'), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'team-a' }, spec: { containers: [] } }];
     const cfg = config();

@@ -172,6 +172,20 @@ describe('app scope', () => {
   test('requireNetworkPolicy: false turns the check off', () => {
     expect(hits(scanObjects([deploy('a')], config({ packs: ['network'], options: { network: { requireNetworkPolicy: false } } })))).toEqual([]);
   });
+  // An empty metadata.namespace is unset (Argo CD gives such an object the destination namespace).
+  test('an empty namespace is the destination namespace', () => {
+    const dest = { appName: 'a', namespace: 'default', project: 'p', repoURL: '', sourcePath: '', revision: '', kubeVersion: '', apiVersions: [] };
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: '' } };
+    expect(hits(scanObjects([cm], config({ packs: ['hygiene'] }), dest))).toEqual(['hygiene/default-namespace metadata.namespace']);
+    const quiet = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'quiet', namespace: '' }, automountServiceAccountToken: false };
+    const pod = deploy('a', {}, { automountServiceAccountToken: undefined, serviceAccountName: 'quiet' }, { namespace: undefined });
+    expect(hits(scanObjects([quiet, pod], config({ packs: ['hygiene'] })), 'hygiene/automount')).toEqual([]);
+    expect(hits(scanObjects([{ ...netpol, metadata: { name: 'np', namespace: '' } }, { ...deploy('a'), metadata: { name: 'a' } }], config({ packs: ['network'] })))).toEqual([]);
+  });
+  test('a cluster-scoped object is in no namespace, even one written in its YAML', () => {
+    const cr = { ...role('ClusterRole', []), metadata: { name: 'r', namespace: 'default' } };
+    expect(hits(scanObjects([cr], config({ packs: ['hygiene'] })))).toEqual([]);
+  });
   test('objects without a namespace use the destination namespace', () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } };
     expect(hits(scanObjects([cm], config({ packs: ['hygiene'] }), { appName: 'a', namespace: 'default', project: 'p', repoURL: '', sourcePath: '', revision: '', kubeVersion: '', apiVersions: [] }))).toEqual(['hygiene/default-namespace metadata.namespace']);

@@ -586,6 +586,8 @@ describe('matching', () => {
       ),
     );
     expect(run(p!, deployment('web'))).toEqual([]);
+    // An empty metadata.namespace is unset: the object lands in the destination namespace.
+    expect(run(p!, { ...deployment('web'), metadata: { name: 'web', namespace: '' } })).toEqual([]);
   });
 });
 
