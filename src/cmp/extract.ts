@@ -38,7 +38,8 @@ function tooLargeForMemory(e: unknown): boolean {
   return (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
 }
 
-function inside(root: string, p: string): boolean {
+/** True when `p` is `root` or below it (both absolute). */
+export function inside(root: string, p: string): boolean {
   const rel = relative(root, p);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }

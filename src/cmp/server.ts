@@ -7,11 +7,10 @@ import * as grpc from '@grpc/grpc-js';
 import type { GateConfig } from '../config/index.js';
 import { asSyncgateError, SyncgateError } from '../errors/index.js';
 import { createWorkDir, gate, removeWorkDir } from '../gate/index.js';
-import { isInside } from '../render/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { announceParameters } from './announce.js';
 import { isDiscoveryConfigured, matchRepository } from './discover.js';
-import { extractTgz } from './extract.js';
+import { extractTgz, inside } from './extract.js';
 import { parseArgoEnv } from './params.js';
 import type { PluginConfig } from './plugin-config.js';
 import {
@@ -105,7 +104,7 @@ function appPath(repoRoot: string, appRelPath: string): string {
   } catch {
     // a missing app dir is the renderer's error to report, with its own code
   }
-  if (!isInside(repoRoot, real)) throw bad();
+  if (!inside(repoRoot, real)) throw bad();
   return real;
 }
 

@@ -7,5 +7,5 @@ export { renderHelm, helmTemplateArgs, releaseNameFor } from './helm.js';
 export { renderKustomize, kustomizeBuildArgs } from './kustomize.js';
 export { detectSourceType, findKustomization, KUSTOMIZATION_FILES } from './detect.js';
 export { isRemoteReference } from './check-kustomization.js';
-export { isInside, resolveInsideRepo } from './resolve-path.js';
+export { resolveInsideRepo } from './resolve-path.js';
 export type { RenderInput, SourceType } from './types.js';
