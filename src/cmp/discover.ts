@@ -14,7 +14,7 @@ const MANIFEST = /\.(ya?ml|json)$/i;
  * kustomization, or a dir with at least one YAML/JSON file), undefined otherwise.
  */
 export async function discoverApp(appDir: string): Promise<SourceType | undefined> {
-  const type = await detectSourceType(appDir);
+  const type = detectSourceType(appDir);
   if (type !== 'directory') return type;
   const entries = await readdir(appDir, { withFileTypes: true }).catch(() => []);
   return entries.some((e) => (e.isFile() || e.isSymbolicLink()) && MANIFEST.test(e.name)) ? 'directory' : undefined;

@@ -189,10 +189,18 @@ class Unpacker {
       case 'Directory':
       case 'GNUDumpDir': {
         this.ensureParent(target, name);
-        if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) {
-          throw new SyncgateError('CMP_ILLEGAL_PATH', `illegal filepath in archive: ${name}: directory replaces a symlink`);
+        try {
+          mkdirSync(target, { mode: 0o755 });
+          // Its parent is real and it was just made: files below it need no further resolving.
+          if (this.parents.has(dirname(target))) this.parents.add(target);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+          const st = lstatSync(target);
+          if (st.isSymbolicLink()) {
+            throw new SyncgateError('CMP_ILLEGAL_PATH', `illegal filepath in archive: ${name}: directory replaces a symlink`);
+          }
+          if (!st.isDirectory()) throw e;
         }
-        mkdirSync(target, { recursive: true, mode: 0o755 });
         if (opts.preserveFileMode) chmodSync(target, mode | 0o700);
         entry.resume();
         return;

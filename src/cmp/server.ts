@@ -66,12 +66,13 @@ const MAX_MESSAGE_BYTES = 100 * 1024 * 1024;
 const DEADLINE_MARGIN_MS = 100;
 
 type Rpc = 'GenerateManifest' | 'MatchRepository' | 'GetParametersAnnouncement' | 'CheckPluginConfiguration';
-type Outcome = 'ok' | 'refused' | 'error';
 
 /** The per-request inputs every streaming rpc works on, after the repo is received and extracted. */
 interface RepoRequest {
   appDir: string;
   repoRoot: string;
+  /** An empty 0700 dir of the request, beside the repo, for gate()'s own files. */
+  workDir: string;
   env: Record<string, string>;
   deadline: number | undefined;
   signal: AbortSignal;
@@ -165,67 +166,82 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
     work: (req: RepoRequest) => Promise<{ response: Res } | { refusal: string }>,
   ): grpc.handleClientStreamingCall<AppStreamRequest, Res> => {
     return (call, callback) => {
+      const t0 = performance.now();
+      const log = logger.child({ rpc, requestId: randomUUID() });
+      const redactor = new Redactor();
+      const ac = new AbortController();
+      call.on('cancelled', () => ac.abort());
+      addAbortSignal(ac.signal, call);
+      metrics.inFlight.inc({ rpc });
+      const stages: Record<string, number> = {};
+
+      const answer = (reply: { response: Res } | { refusal: string } | { error: SyncgateError }): void => {
+        const seconds = (performance.now() - t0) / 1000;
+        const durationMs = Math.round(seconds * 1000);
+        metrics.inFlight.dec({ rpc });
+        metrics.duration.observe({ rpc }, seconds);
+        if ('error' in reply) {
+          const message = redactor.mask(`${reply.error.code}: ${reply.error.message}`);
+          log.warn({ code: reply.error.code, durationMs }, message);
+          metrics.requests.inc({ rpc, outcome: 'error' });
+          callback({ code: grpc.status.UNKNOWN, details: message });
+        } else if ('refusal' in reply) {
+          // A refusal is a failed generate, never fewer manifests: omitting objects would prune them.
+          log.warn({ durationMs }, 'render refused');
+          metrics.requests.inc({ rpc, outcome: 'refused' });
+          callback({ code: grpc.status.UNKNOWN, details: redactor.mask(reply.refusal) });
+        } else {
+          log.info({ durationMs, stages }, 'request served');
+          metrics.requests.inc({ rpc, outcome: 'ok' });
+          callback(null, reply.response);
+        }
+      };
+
       void (async () => {
-        const t0 = performance.now();
-        const requestId = randomUUID();
-        const log = logger.child({ rpc, requestId });
-        const redactor = new Redactor();
-        const ac = new AbortController();
-        call.on('cancelled', () => ac.abort());
-        addAbortSignal(ac.signal, call);
-        metrics.inFlight.inc({ rpc });
-        let outcome: Outcome = 'error';
         let reply: { response: Res } | { refusal: string } | { error: SyncgateError };
         let dir: string | undefined;
-        const stages: Record<string, number> = {};
-        let extracted = { files: 0, bytes: 0 };
+        let files = 0;
+        let release: (() => void) | undefined;
         try {
-          let release: (() => void) | undefined;
           try {
             release = await slots.acquire(ac.signal);
           } catch (e) {
             await drain(call).catch(() => undefined);
             throw e;
           }
-          try {
-            dir = await createWorkDir('syncgate-cmp-');
-            const tReceive = performance.now();
-            const received = await receiveRepoStream(call, dir, limits.repoBytes);
-            stages['receive'] = Math.round(performance.now() - tReceive);
-            const repoRoot = join(dir, 'repo');
-            mkdirSync(repoRoot, { mode: 0o755 });
-            const tExtract = performance.now();
-            extracted = await extractTgz(received.tgz, repoRoot, {
+          dir = await createWorkDir('syncgate-cmp-');
+          const tReceive = performance.now();
+          const received = await receiveRepoStream(call, dir, limits.repoBytes);
+          stages['receive'] = Math.round(performance.now() - tReceive);
+          const repoRoot = join(dir, 'repo');
+          mkdirSync(repoRoot, { mode: 0o755 });
+          const tExtract = performance.now();
+          files = (
+            await extractTgz(received.tgz, repoRoot, {
               preserveFileMode: plugin.spec.preserveFileMode,
               maxBytes: limits.repoBytes,
-            });
-            if (typeof received.tgz === 'string') rmSync(received.tgz, { force: true });
-            const realRoot = realpathSync(repoRoot);
-            const appDir = appPath(realRoot, received.metadata.appRelPath);
-            stages['extract'] = Math.round(performance.now() - tExtract);
-            log.debug({ appRelPath: received.metadata.appRelPath, bytes: received.size }, 'repo received');
-            const r = await work({
-              appDir,
-              repoRoot: realRoot,
-              env: envRecord(received.metadata.env),
-              deadline: callDeadline(call),
-              signal: ac.signal,
-              logger: log,
-              redactor,
-            });
-            outcome = 'refusal' in r ? 'refused' : 'ok';
-            reply = r;
-          } finally {
-            release?.();
-          }
+            })
+          ).files;
+          if (typeof received.tgz === 'string') rmSync(received.tgz, { force: true });
+          const realRoot = realpathSync(repoRoot);
+          const appDir = appPath(realRoot, received.metadata.appRelPath);
+          // gate()'s own files (tool HOME, decrypted values) live beside the repo, never inside it.
+          const workDir = join(dir, 'work');
+          mkdirSync(workDir, { mode: 0o700 });
+          stages['extract'] = Math.round(performance.now() - tExtract);
+          log.debug({ appRelPath: received.metadata.appRelPath, bytes: received.size }, 'repo received');
+          reply = await work({
+            appDir,
+            repoRoot: realRoot,
+            workDir,
+            env: envRecord(received.metadata.env),
+            deadline: callDeadline(call),
+            signal: ac.signal,
+            logger: log,
+            redactor,
+          });
         } catch (e) {
           reply = { error: ac.signal.aborted ? new SyncgateError('EXEC_CANCELLED', 'request cancelled by the client', { cause: e }) : asSyncgateError(e) };
-        }
-        // The work dir goes before the reply, so a caller never sees a finished request with files left.
-        if (dir !== undefined) {
-          const tRemove = performance.now();
-          await removeRequestDir(dir, extracted.files);
-          stages['remove'] = Math.round(performance.now() - tRemove);
         }
         // A client reset ends the message stream before grpc-js reports the cancel (Node's http2
         // ends the readable side, then closes with the RST code a tick later), so a half-sent repo
@@ -234,27 +250,16 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
         if (call.cancelled && !('error' in reply && reply.error.code === 'EXEC_CANCELLED')) {
           reply = { error: new SyncgateError('EXEC_CANCELLED', 'request cancelled by the client') };
         }
-        const seconds = (performance.now() - t0) / 1000;
-        metrics.inFlight.dec({ rpc });
-        metrics.duration.observe({ rpc }, seconds);
-        if ('error' in reply) {
-          const message = redactor.mask(`${reply.error.code}: ${reply.error.message}`);
-          log.warn({ code: reply.error.code, durationMs: Math.round(seconds * 1000) }, message);
-          metrics.requests.inc({ rpc, outcome: 'error' });
-          callback({ code: grpc.status.UNKNOWN, details: message });
-          return;
+        answer(reply);
+        // The work dir goes right after the reply (Argo CD's cmp-server removes its dir in a
+        // deferred RemoveAll too). The slot is held until the dir is gone, so the concurrency limit
+        // also bounds what requests hold on the sidecar's memory-backed /tmp.
+        if (dir !== undefined) {
+          const tRemove = performance.now();
+          await removeRequestDir(dir, files);
+          log.debug({ ms: Math.round(performance.now() - tRemove) }, 'work dir removed');
         }
-        if ('refusal' in reply) {
-          // A refusal is a failed generate, never fewer manifests: omitting objects would prune them.
-          const report = redactor.mask(reply.refusal);
-          log.warn({ durationMs: Math.round(seconds * 1000) }, 'render refused');
-          metrics.requests.inc({ rpc, outcome });
-          callback({ code: grpc.status.UNKNOWN, details: report });
-          return;
-        }
-        log.info({ durationMs: Math.round(seconds * 1000), stages }, 'request served');
-        metrics.requests.inc({ rpc, outcome });
-        callback(null, reply.response);
+        release?.();
       })();
     };
   };
@@ -264,6 +269,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
     const result = await gate({
       appDir: req.appDir,
       repoRoot: req.repoRoot,
+      workDir: req.workDir,
       context,
       options,
       config,

@@ -44,7 +44,7 @@ export async function gate(req: GateRequest): Promise<GateResult> {
     }
   };
 
-  const workDir = await createWorkDir();
+  const workDir = req.workDir ?? (await createWorkDir());
   try {
     const prepared = await time('prepare', () => prepareSecrets(full, workDir));
     let resources = await time('render', () =>
@@ -71,7 +71,7 @@ export async function gate(req: GateRequest): Promise<GateResult> {
     }
     return await judge(resources, full, timings);
   } finally {
-    await removeWorkDir(workDir);
+    if (req.workDir === undefined) await removeWorkDir(workDir);
   }
 }
 

@@ -13,6 +13,11 @@ export interface GateRequest {
   appDir: string;
   /** Repo root: no path from the app may resolve outside it. */
   repoRoot: string;
+  /**
+   * An empty private (0700) directory the door owns and removes, outside the repo root, for the
+   * request's own files (tool HOME, decrypted values); gate() makes and removes one when absent.
+   */
+  workDir?: string;
   /** Trusted context. */
   context: AppContext;
   /** Untrusted render options. */

@@ -131,7 +131,7 @@ export async function checkKustomization(dir: string, repoRoot: string, opts: { 
   const walk = async (d: string): Promise<void> => {
     if (seen.has(d)) return;
     seen.add(d);
-    const file = await findKustomization(d);
+    const file = findKustomization(d);
     if (file === undefined) return;
     const source = displayPath(repoRoot, file);
     const docs = parseDocuments(await readFile(file, 'utf8'), source);

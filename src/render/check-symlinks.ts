@@ -1,24 +1,31 @@
-import { lstat, readdir, realpath } from 'node:fs/promises';
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
 import { displayPath, isInside } from './resolve-path.js';
+
+function realOrUndefined(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Walks `dir` and refuses any symlink whose target leaves the repo root (or dangles): Helm
  * loads chart files through symlinks, so a chart could otherwise read files from the sidecar.
  */
-export async function checkSymlinks(dir: string, repoRoot: string): Promise<void> {
+export function checkSymlinks(dir: string, repoRoot: string): void {
   const seen = new Set<string>();
-  const walk = async (d: string): Promise<void> => {
+  const walk = (d: string): void => {
     if (seen.has(d)) return;
     seen.add(d);
-    const entries = await readdir(d, { withFileTypes: true });
-    for (const e of entries) {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
       const full = join(d, e.name);
       if (e.isDirectory()) {
-        await walk(full);
+        walk(full);
       } else if (e.isSymbolicLink()) {
-        const target = await realpath(full).catch(() => undefined);
+        const target = realOrUndefined(full);
         if (target === undefined || !isInside(repoRoot, target)) {
           throw new SyncgateError(
             'RENDER_PATH_OUTSIDE_REPO',
@@ -26,9 +33,9 @@ export async function checkSymlinks(dir: string, repoRoot: string): Promise<void
           );
         }
         // A symlinked directory inside the repo is walked through its real path by the tool.
-        if ((await lstat(target)).isDirectory() && !isInside(dir, target)) await walk(target);
+        if (lstatSync(target).isDirectory() && !isInside(dir, target)) walk(target);
       }
     }
   };
-  await walk(dir);
+  walk(dir);
 }

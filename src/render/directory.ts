@@ -1,4 +1,4 @@
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { SyncgateError } from '../errors/index.js';
@@ -13,42 +13,47 @@ const MANIFEST = /\.(ya?ml|json)$/i;
  * repo are read; a symlink leaving the repo root (or dangling) is refused, as Argo CD's
  * directory source does (`illegal filepath in symlink`). Symlinked directories are not followed.
  */
-async function listManifests(input: RenderInput, recurse: boolean, include: string[], exclude: string[]): Promise<string[]> {
+function listManifests(input: RenderInput, recurse: boolean, include: string[], exclude: string[]): string[] {
   const isIncluded = include.length ? picomatch(include, { dot: true }) : () => true;
   const isExcluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
   const files: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
+  const walk = (dir: string): void => {
+    const entries = readdirSync(dir, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = join(dir, e.name);
       const rel = relative(input.appDir, full).split(sep).join('/');
       if (e.isDirectory()) {
-        if (recurse && !e.name.startsWith('.')) await walk(full);
+        if (recurse && !e.name.startsWith('.')) walk(full);
         continue;
       }
       if (!MANIFEST.test(e.name) || !isIncluded(rel) || isExcluded(rel)) continue;
       if (e.isSymbolicLink()) {
-        const target = await realpath(full).catch(() => undefined);
+        let target: string | undefined;
+        try {
+          target = realpathSync(full);
+        } catch {
+          target = undefined;
+        }
         if (target === undefined || !isInside(input.repoRoot, target)) {
           throw new SyncgateError(
             'RENDER_PATH_OUTSIDE_REPO',
             `symlink ${displayPath(input.repoRoot, full)}: ${target === undefined ? 'target does not exist' : 'resolves outside the repo root'}`,
           );
         }
-        if (!(await stat(target)).isFile()) continue;
+        if (!statSync(target).isFile()) continue;
       } else if (!e.isFile()) continue;
       files.push(full);
     }
   };
-  await walk(input.appDir);
+  walk(input.appDir);
   return files;
 }
 
 /** Reads every YAML/JSON manifest of a plain directory (optionally recursive, with include/exclude globs). */
-export async function renderDirectory(input: RenderInput): Promise<Resource[]> {
+export function renderDirectory(input: RenderInput): Resource[] {
   const opts = input.config.spec.render.directory;
-  const files = await listManifests(
+  const files = listManifests(
     input,
     input.options.recurse ?? opts.recurse,
     input.options.include ?? opts.include,
@@ -58,7 +63,7 @@ export async function renderDirectory(input: RenderInput): Promise<Resource[]> {
   let total = 0;
   const out: Resource[] = [];
   for (const f of files) {
-    const text = await readFile(f, 'utf8');
+    const text = readFileSync(f, 'utf8');
     total += Buffer.byteLength(text);
     if (total > limit) {
       throw new SyncgateError('LIMIT_EXCEEDED', `${displayPath(input.appDir, f)}: manifests exceed ${limit} bytes`);

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
 import { parseDocuments } from '../k8s/index.js';
@@ -34,8 +34,9 @@ function readDependencies(chartYaml: string, source: string): Dependency[] {
 }
 
 /** A vendored subchart: `charts/<name>/Chart.yaml` or `charts/<name>-<version>.tgz`. */
-async function vendoredNames(chartDir: string): Promise<{ dirs: Set<string>; archives: string[] }> {
-  const entries = await readdir(join(chartDir, 'charts'), { withFileTypes: true }).catch(() => []);
+function vendoredNames(chartDir: string): { dirs: Set<string>; archives: string[] } {
+  const charts = join(chartDir, 'charts');
+  const entries = existsSync(charts) ? readdirSync(charts, { withFileTypes: true }) : [];
   const dirs = new Set<string>();
   const archives: string[] = [];
   for (const e of entries) {
@@ -50,23 +51,26 @@ async function vendoredNames(chartDir: string): Promise<{ dirs: Set<string>; arc
  * (recursively for vendored subchart dirs). syncgate never lets helm reach a repository, so a
  * missing one is a clear error instead of a network call or helm's generic message.
  */
-export async function checkHelmDependencies(chartDir: string, repoRoot: string): Promise<void> {
+export function checkHelmDependencies(chartDir: string, repoRoot: string): void {
   const source = displayPath(repoRoot, join(chartDir, 'Chart.yaml'));
-  const text = await readFile(join(chartDir, 'Chart.yaml'), 'utf8').catch(() => {
+  let text: string;
+  try {
+    text = readFileSync(join(chartDir, 'Chart.yaml'), 'utf8');
+  } catch {
     throw new SyncgateError('RENDER_HELM_CHART_INVALID', `${source}: cannot read the chart's Chart.yaml`);
-  });
+  }
   const deps = readDependencies(text, source);
   // apiVersion v1 charts list their dependencies in requirements.yaml (helm 3 still reads it).
-  const requirements = await readFile(join(chartDir, 'requirements.yaml'), 'utf8').catch(() => undefined);
-  if (requirements !== undefined) deps.push(...readDependencies(requirements, displayPath(repoRoot, join(chartDir, 'requirements.yaml'))));
+  const requirementsFile = join(chartDir, 'requirements.yaml');
+  if (existsSync(requirementsFile)) deps.push(...readDependencies(readFileSync(requirementsFile, 'utf8'), displayPath(repoRoot, requirementsFile)));
   if (deps.length === 0) return;
-  const { dirs, archives } = await vendoredNames(chartDir);
+  const { dirs, archives } = vendoredNames(chartDir);
   for (const d of deps) {
     const dirName = [d.name, d.alias].find((n) => n !== undefined && dirs.has(n));
     const versioned = new RegExp(`^${d.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-v?\\d`);
     const archive = archives.find((a) => versioned.test(a));
     if (dirName !== undefined) {
-      await checkHelmDependencies(join(chartDir, 'charts', dirName), repoRoot);
+      checkHelmDependencies(join(chartDir, 'charts', dirName), repoRoot);
       continue;
     }
     if (archive !== undefined) continue;

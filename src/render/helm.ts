@@ -65,8 +65,8 @@ export async function helmTemplateArgs(input: RenderInput): Promise<string[]> {
 export async function renderHelm(input: RenderInput): Promise<Resource[]> {
   const { appDir, repoRoot } = input;
   const label = displayPath(repoRoot, appDir);
-  await checkSymlinks(appDir, repoRoot);
-  await checkHelmDependencies(appDir, repoRoot);
+  checkSymlinks(appDir, repoRoot);
+  checkHelmDependencies(appDir, repoRoot);
   const args = await helmTemplateArgs(input);
   const stdout = await runRenderTool(input, 'helm', args, 'RENDER_HELM_FAILED', `helm template ${label}`);
   return parseHelmOutput(stdout, `helm template ${label}`);

@@ -1,4 +1,4 @@
-import { realpath, stat } from 'node:fs/promises';
+import { realpathSync, statSync } from 'node:fs';
 import { SyncgateError } from '../errors/index.js';
 import type { Resource } from '../k8s/index.js';
 import { detectSourceType } from './detect.js';
@@ -8,9 +8,14 @@ import { renderKustomize } from './kustomize.js';
 import { isInside } from './resolve-path.js';
 import type { RenderInput, SourceType } from './types.js';
 
-async function realDir(p: string, what: string): Promise<string> {
-  const real = await realpath(p).catch(() => undefined);
-  if (real === undefined || !(await stat(real)).isDirectory()) {
+function realDir(p: string, what: string): string {
+  let real: string | undefined;
+  try {
+    real = realpathSync(p);
+  } catch {
+    real = undefined;
+  }
+  if (real === undefined || !statSync(real).isDirectory()) {
     throw new SyncgateError('RENDER_APP_DIR_INVALID', `${what} ${p}: not a directory`);
   }
   return real;
@@ -18,13 +23,13 @@ async function realDir(p: string, what: string): Promise<string> {
 
 /** Detects the app type (or takes `options.type`) and renders it to resources. */
 export async function render(input: RenderInput): Promise<Resource[]> {
-  const repoRoot = await realDir(input.repoRoot, 'repo root');
-  const appDir = await realDir(input.appDir, 'app directory');
+  const repoRoot = realDir(input.repoRoot, 'repo root');
+  const appDir = realDir(input.appDir, 'app directory');
   if (!isInside(repoRoot, appDir)) {
     throw new SyncgateError('RENDER_APP_DIR_INVALID', `app directory ${input.appDir}: not inside the repo root ${input.repoRoot}`);
   }
   const real: RenderInput = { ...input, repoRoot, appDir };
-  const type: SourceType = input.options.type ?? (await detectSourceType(appDir));
+  const type: SourceType = input.options.type ?? detectSourceType(appDir);
   const { helm, kustomize } = input.config.spec.render;
   switch (type) {
     case 'helm':

@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { cp, mkdir, open, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
@@ -171,13 +171,18 @@ function generatorFiles(k: Record<string, unknown>): string[] {
   return out;
 }
 
+/** A file's text, or undefined when there is no such file (no error object on the common miss). */
+function readIfFile(path: string): string | undefined {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ? readFileSync(path, 'utf8') : undefined;
+}
+
 /** Generator inputs and resource files of every kustomization reachable from `dir` (local bases only). */
-async function kustomizeInputs(dir: string, repoRoot: string, seen = new Set<string>(), resourceFiles: string[] = []): Promise<string[]> {
+function kustomizeInputs(dir: string, repoRoot: string, seen = new Set<string>(), resourceFiles: string[] = []): string[] {
   if (seen.has(dir) || seen.size > 500) return [];
   seen.add(dir);
   let k: unknown;
   for (const name of KUSTOMIZATION_FILES) {
-    const text = await readFile(join(dir, name), 'utf8').catch(() => undefined);
+    const text = readIfFile(join(dir, name));
     if (text === undefined) continue;
     try {
       k = parseYaml(text);
@@ -195,8 +200,8 @@ async function kustomizeInputs(dir: string, repoRoot: string, seen = new Set<str
       if (typeof e !== 'string' || e.includes('://') || isAbsolute(e)) continue;
       const sub = resolve(dir, e);
       if (sub !== repoRoot && !sub.startsWith(repoRoot + sep)) continue;
-      const st = await stat(sub).catch(() => undefined);
-      if (st?.isDirectory()) files.push(...(await kustomizeInputs(sub, repoRoot, seen, resourceFiles)));
+      const st = statSync(sub, { throwIfNoEntry: false });
+      if (st?.isDirectory()) files.push(...kustomizeInputs(sub, repoRoot, seen, resourceFiles));
       else if (st?.isFile() && field === 'resources' && /\.(ya?ml|json)$/i.test(sub)) resourceFiles.push(sub);
     }
   }
@@ -217,7 +222,7 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
   const appDir = resolve(req.appDir);
 
   // Helm values files.
-  const isChart = req.options.type === 'helm' || (await stat(join(appDir, 'Chart.yaml')).catch(() => undefined)) !== undefined;
+  const isChart = req.options.type === 'helm' || existsSync(join(appDir, 'Chart.yaml'));
   if (isChart) {
     const named = valueFiles.filter((f) => !f.includes('://'));
     const isPattern = picomatch(req.config.spec.sops.valuesFilePatterns, { dot: true });
@@ -254,7 +259,7 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
 
   // Kustomize generator inputs: decrypted inside a private copy of the repo.
   const resourceFiles: string[] = [];
-  const inputs = [...new Set(await kustomizeInputs(appDir, repoRoot, new Set(), resourceFiles))];
+  const inputs = [...new Set(kustomizeInputs(appDir, repoRoot, new Set(), resourceFiles))];
   await verifyResourceFiles(req, choice, repoRoot, [...new Set(resourceFiles)]);
   const decryptedInputs: { rel: string; out: Buffer }[] = [];
   for (const f of inputs) {

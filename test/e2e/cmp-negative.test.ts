@@ -22,7 +22,8 @@ afterAll(async () => {
   await sidecar.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
-afterEach(() => {
+afterEach(async () => {
+  await sidecar.settled();
   expect(sidecar.leftovers()).toEqual([]);
   expect(sidecar.children()).toEqual([]);
 });

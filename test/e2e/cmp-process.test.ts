@@ -20,11 +20,10 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
   return cond();
 }
 
-function expectClean(s: Sidecar): Promise<void> {
-  return until(() => s.leftovers().length === 0 && s.children().length === 0, 5000).then(() => {
-    expect(s.leftovers()).toEqual([]);
-    expect(s.children()).toEqual([]);
-  });
+async function expectClean(s: Sidecar): Promise<void> {
+  await s.settled();
+  expect(s.leftovers()).toEqual([]);
+  expect(s.children()).toEqual([]);
 }
 
 describe('a hanging helm (fake, forks a sleep child)', () => {

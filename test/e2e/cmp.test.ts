@@ -16,7 +16,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await sidecar.stop();
 });
-afterEach(() => {
+afterEach(async () => {
+  await sidecar.settled();
   expect(sidecar.leftovers()).toEqual([]);
   expect(sidecar.children()).toEqual([]);
 });

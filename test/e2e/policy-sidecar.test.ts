@@ -44,6 +44,7 @@ describe('policy gate in the sidecar (enforce)', () => {
     const text = `${err?.details ?? ''} ${err?.message ?? ''}`;
     expect(text).toContain('syncgate refused the render: 1 finding in 1 object (pss-baseline/privileged)');
     expect(text).toContain('Deployment/shop/shop: pss-baseline/privileged — spec.template.spec.containers[0].securityContext.privileged');
+    await sidecar.settled();
     expect(sidecar.leftovers()).toEqual([]);
   }, 20_000);
 });

@@ -35,7 +35,8 @@ afterAll(async () => {
   await sidecar.stop();
   rmSync(repo, { recursive: true, force: true });
 });
-afterEach(() => {
+afterEach(async () => {
+  await sidecar.settled();
   expect(sidecar.leftovers()).toEqual([]);
   expect(sidecar.children()).toEqual([]);
 });

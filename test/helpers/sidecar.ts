@@ -31,6 +31,11 @@ export interface Sidecar {
   leftovers(): string[];
   /** Live descendant processes of the sidecar (should be none between requests). */
   children(): number[];
+  /**
+   * Waits (up to `ms`) until no work dir and no child is left: the sidecar removes a request's
+   * dir right after the reply, as Argo CD's cmp-server does, so a test looks once it settles.
+   */
+  settled(ms?: number): Promise<void>;
   /** Sends a signal and resolves with the exit code once the process is gone (temp dirs stay). */
   signal(sig: NodeJS.Signals): Promise<number | null>;
   /** SIGTERM, wait for exit, remove the temp dirs. */
@@ -169,6 +174,11 @@ export async function startSidecar(opts: SidecarOptions = {}): Promise<Sidecar> 
     logs: () => output,
     leftovers: () => (existsSync(workDir) ? readdirSync(workDir) : []),
     children: () => (child.pid === undefined ? [] : descendants(child.pid)),
+    async settled(ms = 5000) {
+      const end = Date.now() + ms;
+      const busy = (): boolean => (existsSync(workDir) && readdirSync(workDir).length > 0) || (child.pid !== undefined && descendants(child.pid).length > 0);
+      while (busy() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    },
     async signal(sig) {
       if (child.exitCode === null && child.signalCode === null) child.kill(sig);
       return exited;

@@ -79,6 +79,12 @@ describe.each(['buffer', 'memory', 'stream'] as const)('extractTgz (%s)', (m) =>
       'CMP_ILLEGAL_SYMLINK',
       /^illegal filepath in symlink: x\/l\/m -> \.\.: points out/,
     ],
+    [
+      'directory entry over an in-repo symlink',
+      [root, { name: 'real', type: 'dir' }, { name: 'l', type: 'symlink', linkname: 'real' }, { name: 'l', type: 'dir' }],
+      'CMP_ILLEGAL_PATH',
+      /^illegal filepath in archive: l: directory replaces a symlink$/,
+    ],
     ['hard link', [root, { name: 'a', type: 'file', content: 'x' }, { name: 'h', type: 'hardlink', linkname: 'a' }], 'CMP_ILLEGAL_ENTRY', /^illegal entry in archive: h: hard link to a$/],
     ['character device', [root, { name: 'null', type: 'char' }], 'CMP_ILLEGAL_ENTRY', /^illegal entry in archive: null: character-device$/],
     ['block device', [root, { name: 'sda', type: 'block' }], 'CMP_ILLEGAL_ENTRY', /^illegal entry in archive: sda: block-device$/],
@@ -114,6 +120,11 @@ describe.each(['buffer', 'memory', 'stream'] as const)('extractTgz (%s)', (m) =>
     expect(lstatSync(join(dest, 'l.yaml')).isSymbolicLink()).toBe(false);
     expect(readFileSync(join(dest, 'l.yaml'), 'utf8')).toBe('replaced');
     expect(readFileSync(join(dest, 'target.yaml'), 'utf8')).toBe('target');
+  });
+
+  test('a directory listed twice, and files in dirs made by earlier entries, extract once', async () => {
+    const dest = await extractEntries([root, { name: 'a', type: 'dir' }, { name: 'a/b', type: 'dir' }, { name: 'a', type: 'dir' }, { name: 'a/b/f.yaml', type: 'file', content: 'f' }]);
+    expect(readFileSync(join(dest, 'a/b/f.yaml'), 'utf8')).toBe('f');
   });
 
   test('stops a gzip bomb at maxBytes', async () => {

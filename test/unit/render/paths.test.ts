@@ -154,6 +154,9 @@ describe('checkKustomization', () => {
   });
 });
 
+/** The checks are synchronous; as a promise they read like the other path tests. */
+const settle = (f: () => void): Promise<void> => Promise.resolve().then(f);
+
 describe('checkHelmDependencies', () => {
   const chart = (deps: string): string => {
     const d = join(root, 'chart');
@@ -163,7 +166,7 @@ describe('checkHelmDependencies', () => {
   };
 
   test('no dependencies', async () => {
-    await expect(checkHelmDependencies(chart(''), root)).resolves.toBeUndefined();
+    await expect(settle(() => checkHelmDependencies(chart(''), root))).resolves.toBeUndefined();
   });
 
   test('vendored as a dir (also via alias) or an archive', async () => {
@@ -171,7 +174,7 @@ describe('checkHelmDependencies', () => {
     mkdirSync(join(d, 'charts', 'a'));
     writeFileSync(join(d, 'charts', 'a', 'Chart.yaml'), 'apiVersion: v2\nname: a\nversion: 1.0.0\n');
     writeFileSync(join(d, 'charts', 'b-2.0.0.tgz'), '');
-    await expect(checkHelmDependencies(d, root)).resolves.toBeUndefined();
+    await expect(settle(() => checkHelmDependencies(d, root))).resolves.toBeUndefined();
   });
 
   test.each([
@@ -182,14 +185,14 @@ describe('checkHelmDependencies', () => {
   ])('%s → RENDER_HELM_DEPENDENCY_MISSING', async (_n, deps, message) => {
     const d = chart(`dependencies:\n${deps}`);
     writeFileSync(join(d, 'charts', 'redis-x.tgz'), '');
-    await expect(checkHelmDependencies(d, root)).rejects.toMatchObject({ code: 'RENDER_HELM_DEPENDENCY_MISSING', message: expect.stringMatching(message) });
+    await expect(settle(() => checkHelmDependencies(d, root))).rejects.toMatchObject({ code: 'RENDER_HELM_DEPENDENCY_MISSING', message: expect.stringMatching(message) });
   });
 
   test('a vendored subchart with its own missing dependency', async () => {
     const d = chart('dependencies:\n  - {name: a, version: 1.0.0}\n');
     mkdirSync(join(d, 'charts', 'a'));
     writeFileSync(join(d, 'charts', 'a', 'Chart.yaml'), 'apiVersion: v2\nname: a\nversion: 1.0.0\ndependencies: [{name: z, version: 1.0.0, repository: "oci://x"}]\n');
-    await expect(checkHelmDependencies(d, root)).rejects.toMatchObject({
+    await expect(settle(() => checkHelmDependencies(d, root))).rejects.toMatchObject({
       code: 'RENDER_HELM_DEPENDENCY_MISSING',
       message: expect.stringMatching(/^chart\/charts\/a\/Chart\.yaml: dependency z/),
     });
@@ -198,7 +201,7 @@ describe('checkHelmDependencies', () => {
   test('apiVersion v1 charts: requirements.yaml dependencies are checked too', async () => {
     const d = chart('');
     writeFileSync(join(d, 'requirements.yaml'), 'dependencies:\n  - {name: mysql, version: 1.0.0, repository: "https://charts.example.com"}\n');
-    await expect(checkHelmDependencies(d, root)).rejects.toMatchObject({
+    await expect(settle(() => checkHelmDependencies(d, root))).rejects.toMatchObject({
       code: 'RENDER_HELM_DEPENDENCY_MISSING',
       message: expect.stringMatching(/^chart\/requirements\.yaml: dependency mysql/),
     });
@@ -208,7 +211,7 @@ describe('checkHelmDependencies', () => {
     ['dependencies not a list', 'dependencies: {a: 1}\n'],
     ['dependency without name', 'dependencies: [{version: 1.0.0}]\n'],
   ])('%s → RENDER_HELM_CHART_INVALID', async (_n, deps) => {
-    await expect(checkHelmDependencies(chart(deps), root)).rejects.toMatchObject({ code: 'RENDER_HELM_CHART_INVALID' });
+    await expect(settle(() => checkHelmDependencies(chart(deps), root))).rejects.toMatchObject({ code: 'RENDER_HELM_CHART_INVALID' });
   });
 });
 
@@ -217,9 +220,9 @@ describe('checkSymlinks', () => {
     const d = join(root, 'chart');
     mkdirSync(join(d, 'templates'), { recursive: true });
     symlinkSync('../../shared.yaml', join(d, 'templates', 'in.yaml'));
-    await expect(checkSymlinks(d, root)).resolves.toBeUndefined();
+    await expect(settle(() => checkSymlinks(d, root))).resolves.toBeUndefined();
     symlinkSync('/etc/passwd', join(d, 'templates', 'out.yaml'));
-    await expect(checkSymlinks(d, root)).rejects.toMatchObject({
+    await expect(settle(() => checkSymlinks(d, root))).rejects.toMatchObject({
       code: 'RENDER_PATH_OUTSIDE_REPO',
       message: 'symlink chart/templates/out.yaml: resolves outside the repo root',
     });
