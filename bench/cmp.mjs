@@ -6,6 +6,9 @@
 // plus a generated 50-resource plain app (native must be >= 3x faster than (b)) and the
 // sidecar's RSS after 100 vs 1,000 requests (within 20%).
 // Targets: native adds at most max(10%, 15 ms) over the bare tool.  BENCH_N=<runs> (default 20).
+// The sidecar is measured warm, as it serves in production: BENCH_WARMUP (default 30) requests per
+// app before the timed rounds, at its production log level (info). Its own per-stage timings (from
+// its `request served`/`rendered` log lines) are printed beside the client-side figures.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, lstatSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +29,7 @@ const { pluginServiceDefinition } = await import(join(root, 'dist', 'cmp', 'serv
 const toolsBin = join(root, '.tools', 'bin');
 const PATH = `${toolsBin}:${process.env.PATH ?? ''}`;
 const N = Number(process.env.BENCH_N ?? 20);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 const tool = (name) => (existsSync(join(toolsBin, name)) ? join(toolsBin, name) : name);
 
 // --- fixtures: the examples plus a generated 50-resource plain app -----------------------------
@@ -87,7 +91,7 @@ const pluginsDir = join(work, 'plugins');
 const sidecarWork = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/syncgate-bench-') : join(work, 'sidecar-tmp');
 mkdirSync(pluginsDir);
 mkdirSync(sidecarWork, { recursive: true });
-const server = spawn(process.execPath, [cli, 'serve', '--plugins-dir', pluginsDir, '--plugin-config', join(root, 'plugin.yaml'), '--http-port', '0', '--http-host', '127.0.0.1', '--log-level', 'warn'], {
+const server = spawn(process.execPath, [cli, 'serve', '--plugins-dir', pluginsDir, '--plugin-config', join(root, 'plugin.yaml'), '--http-port', '0', '--http-host', '127.0.0.1'], {
   env: { PATH, HOME: work, SYNCGATE_WORKDIR: sidecarWork },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
@@ -147,9 +151,12 @@ function bare(app, appDir) {
 
 // The three ways run interleaved (one of each per round), so load changes on the machine hit
 // them alike and the ratios stay meaningful.
+let timedFrom = 0; // where the sidecar's log of the timed rounds starts
 async function timeAll(fns) {
   const xs = fns.map(() => []);
+  for (let i = 1; i < WARMUP; i++) await fns[0](); // the native server: JIT and caches warm
   for (const fn of fns) await fn(); // warm-up
+  timedFrom = serverErr.length;
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < fns.length; j++) {
       const t0 = performance.now();
@@ -165,6 +172,24 @@ async function timeAll(fns) {
 }
 
 const fmt = (x) => (x === undefined ? '-' : `${x.toFixed(1)}`);
+const median = (v) => {
+  const xs = v.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  return xs.length === 0 ? NaN : xs[Math.floor(xs.length / 2)];
+};
+// The sidecar's own view of the requests logged since `from`: median per stage.
+function serverStages(from) {
+  const lines = serverErr
+    .slice(from)
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+  const served = lines.filter((l) => l.msg === 'request served');
+  const rendered = lines.filter((l) => l.msg === 'rendered');
+  const st = (k) => median(served.map((l) => l.stages?.[k]));
+  const t = (k) => median(rendered.map((l) => l.timings?.[k]));
+  return `total ${median(served.map((l) => l.durationMs))} = receive ${st('receive')} + extract ${st('extract')} + gate (prepare ${t('prepare')}, render ${t('render')}, decrypt ${t('decrypt')}, scan ${t('scan')}); the request dir is removed after the reply`;
+}
+const stageRows = [];
 const rows = [];
 const verdicts = [];
 const tgz = await tgzOf(repo);
@@ -173,6 +198,7 @@ for (const app of apps) {
   const fns = [() => generateNative(tgz, app.rel), async () => generateProcess(appDir, app.rel)];
   if (app.bare) fns.push(async () => bare(app, appDir));
   const [native, proc, tool] = await timeAll(fns);
+  stageRows.push(`${app.name}: ${serverStages(timedFrom)}`);
   rows.push([app.name, fmt(native.p50), fmt(native.p95), fmt(proc.p50), fmt(proc.p95), fmt(tool?.p50), fmt(tool?.p95), `${(proc.p50 / native.p50).toFixed(1)}x`]);
   if (tool) {
     const overhead = native.p50 - tool.p50;
@@ -206,8 +232,11 @@ rmSync(sidecarWork, { recursive: true, force: true });
 const header = ['app', 'native p50', 'p95', 'process p50', 'p95', 'bare tool p50', 'p95', 'process/native'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (r) => r.map((c, i) => c.padStart(widths[i])).join('  ');
-console.log(`CMP benchmark, ${N} interleaved runs per cell (ms), node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${cpus().length} CPUs, sidecar work dir ${sidecarWork.startsWith('/dev/shm') ? 'tmpfs (/dev/shm)' : 'disk'}`);
+console.log(`CMP benchmark, ${N} interleaved runs per cell (ms) after ${WARMUP} warm-up requests to the sidecar, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${cpus().length} CPUs, sidecar work dir ${sidecarWork.startsWith('/dev/shm') ? 'tmpfs (/dev/shm)' : 'disk'}`);
 console.log(line(header));
 for (const r of rows) console.log(line(r));
+console.log('');
+console.log('sidecar-side medians (ms, from its logs; stages rounded to 1 ms, gate stages to 0.1 ms):');
+for (const r of stageRows) console.log(`  ${r}`);
 console.log('');
 for (const v of verdicts) console.log(v);
