@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { imageNodeOptions } from './node-options.mjs';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -187,7 +188,8 @@ async function baseline() {
 const child = spawn(
   process.execPath,
   [join(root, 'dist/cli/main.js'), '-c', join(dir, 'config.yaml'), '--log-level', 'info', 'webhook', '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--port', '0', '--host', '127.0.0.1'],
-  { stdio: ['ignore', 'ignore', 'pipe'] },
+  // As the image runs it (deploy/Dockerfile NODE_OPTIONS).
+  { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: imageNodeOptions(root) } },
 );
 let log = '';
 try {

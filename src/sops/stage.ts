@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { cp, mkdir, open, readdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
+import { cp, mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
@@ -85,21 +85,35 @@ async function decryptAudited(req: GateRequest, target: string, doc: SopsDocumen
   }
 }
 
-async function insideRoot(root: string, file: string, what: string): Promise<string> {
-  const rootReal = await realpath(root);
+/**
+ * The real path of a repo file the SOPS stage reads, refused when it leaves the root, is not a
+ * regular file or is over the size limit. Synchronous: the repo is on the sidecar's memory-backed
+ * /tmp (or a CI checkout), where a stat costs less than a thread-pool round trip.
+ */
+function insideRoot(root: string, file: string, what: string): string {
+  const rootReal = realpathSync(root);
   let real: string;
   try {
-    real = await realpath(file);
+    real = realpathSync(file);
   } catch {
     throw new SyncgateError('SOPS_PATH_INVALID', `${what}: file not found`);
   }
   if (real !== rootReal && !real.startsWith(rootReal + sep)) {
     throw new SyncgateError('SOPS_PATH_INVALID', `${what}: resolves outside the repository root`);
   }
-  const st = await stat(real);
+  const st = statSync(real);
   if (!st.isFile()) throw new SyncgateError('SOPS_PATH_INVALID', `${what}: not a regular file`);
   if (st.size > MAX_SOPS_FILE) throw new SyncgateError('LIMIT_EXCEEDED', `${what}: ${st.size} bytes is over the ${MAX_SOPS_FILE}-byte SOPS file limit`);
   return real;
+}
+
+/** insideRoot, with `onError` deciding what a refusal becomes (a value to skip, or a throw). */
+function insideRootOr<T>(root: string, file: string, what: string, onError: (e: unknown) => T): string | T {
+  try {
+    return insideRoot(root, file, what);
+  } catch (e) {
+    return onError(e);
+  }
 }
 
 async function writePrivate(path: string, data: Buffer): Promise<void> {
@@ -121,7 +135,7 @@ async function decryptRepoFile(
   rel: string,
   helmValues = false,
 ): Promise<{ out: Buffer; keys: string[] } | undefined> {
-  const text = await readFile(real, 'utf8');
+  const text = readFileSync(real, 'utf8');
   if (!looksEncrypted(text)) return undefined;
   const format = formatOf(real);
   let doc: SopsDocument;
@@ -234,7 +248,7 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
     let n = 0;
     for (const f of candidates) {
       const rel = relPath(repoRoot, resolve(appDir, f));
-      const real = await insideRoot(repoRoot, resolve(appDir, f), rel).catch((e: unknown) => {
+      const real = insideRootOr(repoRoot, resolve(appDir, f), rel, (e: unknown) => {
         // A missing values file is the renderer's error to report; an escaping one is ours.
         if (isSyncgateError(e, 'SOPS_PATH_INVALID') && e.message.endsWith('file not found')) return undefined;
         throw e;
@@ -264,7 +278,7 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
   const decryptedInputs: { rel: string; out: Buffer }[] = [];
   for (const f of inputs) {
     const rel = relPath(repoRoot, f);
-    const real = await insideRoot(repoRoot, f, rel).catch((e: unknown) => {
+    const real = insideRootOr(repoRoot, f, rel, (e: unknown) => {
       // A missing generator file is kustomize's error to report; an escaping one is ours.
       if (isSyncgateError(e, 'SOPS_PATH_INVALID') && e.message.endsWith('file not found')) return undefined;
       throw e;
@@ -328,9 +342,9 @@ async function verifyResourceFiles(req: GateRequest, choice: () => Promise<KeyCh
   const verified: VerifiedValues = new Map();
   for (const f of files) {
     const rel = relPath(repoRoot, f);
-    const real = await insideRoot(repoRoot, f, rel).catch(() => undefined);
+    const real = insideRootOr(repoRoot, f, rel, () => undefined);
     if (!real) continue;
-    const text = await readFile(real, 'utf8');
+    const text = readFileSync(real, 'utf8');
     if (!looksEncrypted(text)) continue;
     let doc: SopsDocument;
     try {
