@@ -52,10 +52,12 @@ export async function syncgateParameters(appDir: string, repoRoot: string, appNa
   if (type !== 'helm') return [];
   const out = HELM.map((a) => (a.name === 'release-name' && appName !== '' ? { ...a, string: appName.split('_').pop() ?? '' } : { ...a }));
   let values: Record<string, string> = {};
-  const file = await resolveInsideRepo(repoRoot, appDir, 'values.yaml', 'values file').catch((e: unknown) => {
-    if (isSyncgateError(e, 'RENDER_PATH_NOT_FOUND')) return undefined;
-    throw e;
-  });
+  let file: string | undefined;
+  try {
+    file = resolveInsideRepo(repoRoot, appDir, 'values.yaml', 'values file');
+  } catch (e) {
+    if (!isSyncgateError(e, 'RENDER_PATH_NOT_FOUND')) throw e;
+  }
   if (file !== undefined) {
     const docs = parseDocuments(await readFile(file, 'utf8'), 'values.yaml');
     values = flattenValues(docs[0] ?? {});

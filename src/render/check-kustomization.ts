@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
 import { parseDocuments } from '../k8s/index.js';
@@ -126,15 +126,15 @@ function checkHelmCharts(k: Record<string, unknown>, source: string, enableHelm:
  * RENDER_KUSTOMIZE_REMOTE_BASE naming the kustomization file, and every local path must exist
  * inside the repo root. kustomize's own root-only restrictor then bounds file reads per root.
  */
-export async function checkKustomization(dir: string, repoRoot: string, opts: { enableHelm: boolean }): Promise<void> {
+export function checkKustomization(dir: string, repoRoot: string, opts: { enableHelm: boolean }): void {
   const seen = new Set<string>();
-  const walk = async (d: string): Promise<void> => {
+  const walk = (d: string): void => {
     if (seen.has(d)) return;
     seen.add(d);
     const file = findKustomization(d);
     if (file === undefined) return;
     const source = displayPath(repoRoot, file);
-    const docs = parseDocuments(await readFile(file, 'utf8'), source);
+    const docs = parseDocuments(readFileSync(file, 'utf8'), source);
     const k = docs[0] ?? {};
     if (!isMap(k)) throw new SyncgateError('RENDER_KUSTOMIZE_INVALID', `${source}: not a mapping`);
     checkHelmCharts(k, source, opts.enableHelm);
@@ -146,10 +146,10 @@ export async function checkKustomization(dir: string, repoRoot: string, opts: { 
           { details: { kustomization: source, reference: ref.path } },
         );
       }
-      const real = await resolveInsideRepo(repoRoot, dirname(file), ref.path, `${source}: ${ref.field}`);
-      if (ref.mayBeDir && (await stat(real)).isDirectory()) await walk(real);
+      const real = resolveInsideRepo(repoRoot, dirname(file), ref.path, `${source}: ${ref.field}`);
+      if (ref.mayBeDir && statSync(real).isDirectory()) walk(real);
     }
   };
-  await walk(dir);
+  walk(dir);
 }
 

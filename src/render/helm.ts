@@ -47,7 +47,7 @@ export async function helmTemplateArgs(input: RenderInput): Promise<string[]> {
   if (chunk.length > 0) args.push(`--api-versions=${chunk.join(',')}`);
   if (!options.skipCrds) args.push('--include-crds');
   for (const f of options.valueFiles ?? []) {
-    args.push(`--values=${await resolveInsideRepo(repoRoot, appDir, f, 'values file')}`);
+    args.push(`--values=${resolveInsideRepo(repoRoot, appDir, f, 'values file')}`);
   }
   if (options.values !== undefined && options.values.trim() !== '') {
     const inline = join(input.workDir, 'inline-values.yaml');

@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
 
@@ -18,7 +18,7 @@ export function displayPath(repoRoot: string, p: string): string {
  * its real path, refusing absolute paths, `..` escapes and symlinks that leave the repo root.
  * `what` names the path in messages (e.g. `values file`).
  */
-export async function resolveInsideRepo(repoRoot: string, baseDir: string, p: string, what: string): Promise<string> {
+export function resolveInsideRepo(repoRoot: string, baseDir: string, p: string, what: string): string {
   if (p === '') throw new SyncgateError('RENDER_PATH_NOT_FOUND', `${what}: empty path`);
   if (isAbsolute(p)) {
     throw new SyncgateError(
@@ -35,7 +35,7 @@ export async function resolveInsideRepo(repoRoot: string, baseDir: string, p: st
   }
   let real: string;
   try {
-    real = await realpath(lexical);
+    real = realpathSync(lexical);
   } catch {
     throw new SyncgateError('RENDER_PATH_NOT_FOUND', `${what} ${p}: no such file or directory`, { details: { path: p } });
   }

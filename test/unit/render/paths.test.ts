@@ -24,6 +24,9 @@ afterEach(() => {
   rmSync(outside, { recursive: true, force: true });
 });
 
+/** The checks are synchronous; as a promise they read like the other path tests. */
+const settle = (f: () => void): Promise<void> => Promise.resolve().then(f);
+
 describe('resolveInsideRepo', () => {
   test.each([
     ['values.yaml', undefined],
@@ -38,7 +41,7 @@ describe('resolveInsideRepo', () => {
     ['dangling.yaml', 'RENDER_PATH_NOT_FOUND'],
     ['', 'RENDER_PATH_NOT_FOUND'],
   ])('%s → %s', async (p, code) => {
-    const r = resolveInsideRepo(root, join(root, 'apps', 'web'), p, 'values file');
+    const r = Promise.resolve().then(() => resolveInsideRepo(root, join(root, 'apps', 'web'), p, 'values file'));
     if (code === undefined) await expect(r).resolves.toMatch(new RegExp(`^${root}/`));
     else await expect(r).rejects.toMatchObject({ code, message: expect.stringContaining(`values file ${p}`.trim()) });
   });
@@ -82,7 +85,7 @@ describe('checkKustomization', () => {
     k('overlay', 'resources: [../base]\npatches: [{path: p.yaml}]\nconfigMapGenerator: [{name: x, files: [k=f.txt]}]\n');
     writeFileSync(join(root, 'overlay', 'p.yaml'), '');
     writeFileSync(join(root, 'overlay', 'f.txt'), '');
-    await expect(checkKustomization(join(root, 'overlay'), root, { enableHelm: false })).resolves.toBeUndefined();
+    await expect(settle(() => checkKustomization(join(root, 'overlay'), root, { enableHelm: false }))).resolves.toBeUndefined();
   });
 
   test.each([
@@ -99,7 +102,7 @@ describe('checkKustomization', () => {
     ['helm chartHome outside the repo', `helmGlobals: {chartHome: ${'../'.repeat(12)}etc}\n`, 'RENDER_PATH_OUTSIDE_REPO', 'helmGlobals.chartHome'],
   ])('%s → %s', async (_n, text, code, message) => {
     k('overlay', text);
-    await expect(checkKustomization(join(root, 'overlay'), root, { enableHelm: false })).rejects.toMatchObject({
+    await expect(settle(() => checkKustomization(join(root, 'overlay'), root, { enableHelm: false }))).rejects.toMatchObject({
       code,
       message: expect.stringContaining(message),
     });
@@ -108,7 +111,7 @@ describe('checkKustomization', () => {
   test('a remote base two levels down is found and named', async () => {
     k('base', 'resources: [cm.yaml, "https://example.com/x.yaml"]\n');
     k('overlay', 'resources: [../base]\n');
-    await expect(checkKustomization(join(root, 'overlay'), root, { enableHelm: false })).rejects.toMatchObject({
+    await expect(settle(() => checkKustomization(join(root, 'overlay'), root, { enableHelm: false }))).rejects.toMatchObject({
       code: 'RENDER_KUSTOMIZE_REMOTE_BASE',
       message: expect.stringMatching(/^base\/kustomization\.yaml: resources https:\/\/example\.com\/x\.yaml/),
     });
@@ -119,12 +122,12 @@ describe('checkKustomization', () => {
     writeFileSync(join(outside, 'evil', 'kustomization.yaml'), 'resources: []\n');
     symlinkSync(join(outside, 'evil'), join(root, 'evil'));
     k('overlay', 'resources: [../evil]\n');
-    await expect(checkKustomization(join(root, 'overlay'), root, { enableHelm: false })).rejects.toMatchObject({ code: 'RENDER_PATH_OUTSIDE_REPO' });
+    await expect(settle(() => checkKustomization(join(root, 'overlay'), root, { enableHelm: false }))).rejects.toMatchObject({ code: 'RENDER_PATH_OUTSIDE_REPO' });
   });
 
   test('helmCharts valuesFile outside the repo is refused when --enable-helm is allowed', async () => {
     k('overlay', 'helmCharts: [{name: x, valuesFile: /etc/passwd}]\n');
-    await expect(checkKustomization(join(root, 'overlay'), root, { enableHelm: true })).rejects.toMatchObject({
+    await expect(settle(() => checkKustomization(join(root, 'overlay'), root, { enableHelm: true }))).rejects.toMatchObject({
       code: 'RENDER_PATH_OUTSIDE_REPO',
       message: 'overlay/kustomization.yaml: helmCharts.valuesFile /etc/passwd: absolute paths are not allowed, use a relative path',
     });
@@ -132,7 +135,7 @@ describe('checkKustomization', () => {
 
   test('helmCharts with a remote repo is refused even when --enable-helm is allowed', async () => {
     k('overlay', 'helmCharts: [{name: x, repo: "oci://r.example.com/charts"}]\n');
-    await expect(checkKustomization(join(root, 'overlay'), root, { enableHelm: true })).rejects.toMatchObject({
+    await expect(settle(() => checkKustomization(join(root, 'overlay'), root, { enableHelm: true }))).rejects.toMatchObject({
       code: 'RENDER_KUSTOMIZE_REMOTE_BASE',
     });
   });
@@ -141,7 +144,7 @@ describe('checkKustomization', () => {
     writeFileSync(join(outside, 'cm.yaml'), 'kind: ConfigMap\n');
     k('overlay', 'resources: [cm.yaml]\n');
     symlinkSync(join(outside, 'cm.yaml'), join(root, 'overlay', 'cm.yaml'));
-    await expect(checkKustomization(join(root, 'overlay'), root, { enableHelm: false })).rejects.toMatchObject({
+    await expect(settle(() => checkKustomization(join(root, 'overlay'), root, { enableHelm: false }))).rejects.toMatchObject({
       code: 'RENDER_PATH_OUTSIDE_REPO',
       message: 'overlay/kustomization.yaml: resources cm.yaml: is a symlink that resolves outside the repo root',
     });
@@ -150,12 +153,9 @@ describe('checkKustomization', () => {
   test('cycles terminate', async () => {
     k('a', 'resources: [../b]\n');
     k('b', 'resources: [../a]\n');
-    await expect(checkKustomization(join(root, 'a'), root, { enableHelm: false })).resolves.toBeUndefined();
+    await expect(settle(() => checkKustomization(join(root, 'a'), root, { enableHelm: false }))).resolves.toBeUndefined();
   });
 });
-
-/** The checks are synchronous; as a promise they read like the other path tests. */
-const settle = (f: () => void): Promise<void> => Promise.resolve().then(f);
 
 describe('checkHelmDependencies', () => {
   const chart = (deps: string): string => {
