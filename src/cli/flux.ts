@@ -97,7 +97,7 @@ export function registerFlux(program: Command): void {
         for (const w of decision.warnings) process.stderr.write(`${redactor.mask(`warning: ${w}`)}\n`);
         if (decision.refused) {
           logger.error({ summary: decision.summary }, 'flux build refused');
-          process.stderr.write(`${redactor.mask(decision.report || decision.summary)}\n`);
+          process.stderr.write(`${redactor.mask(decision.report)}\n`);
           process.exitCode = 1;
           return;
         }

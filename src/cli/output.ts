@@ -12,7 +12,7 @@ export function printResult(result: GateResult, logger: Logger, format: 'yaml' |
   for (const w of decision.warnings) process.stderr.write(`${redactor.mask(`warning: ${w}`)}\n`);
   if (decision.refused) {
     logger.error({ findings: result.scan.findings, summary: decision.summary }, 'render refused');
-    process.stderr.write(`${redactor.mask(decision.report || decision.summary)}\n`);
+    process.stderr.write(`${redactor.mask(decision.report)}\n`);
     return 1;
   }
   const objects = result.resources.map((r) => r.object);

@@ -280,7 +280,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
     });
     req.logger.info({ timings: result.timings, resources: result.resources.length }, 'rendered');
     for (const w of result.decision.warnings) req.logger.warn(req.redactor.mask(w));
-    if (result.decision.refused) return { refusal: result.decision.report || result.decision.summary };
+    if (result.decision.refused) return { refusal: result.decision.report };
     if (result.resources.length === 0) req.logger.warn('generated no manifests: Argo CD will prune every live object of the app');
     return { response: { manifests: result.resources.map((r) => JSON.stringify(r.object)) } };
   });

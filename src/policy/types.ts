@@ -76,7 +76,10 @@ export interface Decision {
   refused: boolean;
   /** One summary line. */
   summary: string;
-  /** Short report for Argo CD's condition view (capped, grouped by object). */
+  /**
+   * When refused: the summary line, then the findings grouped by object (capped), for Argo CD's
+   * condition view, the admission status and stderr. Empty when not refused.
+   */
   report: string;
   /** Warn-mode findings, one line each (stderr, admission warnings), then warn-level notices. */
   warnings: string[];

@@ -201,7 +201,7 @@ export async function review(req: AdmissionRequest, opts: ValidateOptions): Prom
     res.status = {
       code: 403,
       reason: 'Forbidden',
-      message: cap(redactor.mask(`${identity(obj)}: ${decision.report || decision.summary}`), config.spec.webhook.maxMessageLength),
+      message: cap(redactor.mask(`${identity(obj)}: ${decision.report}`), config.spec.webhook.maxMessageLength),
     };
     if (policies.length) res.auditAnnotations = { policies: cap(policies.join(','), 1024) };
   }

@@ -62,6 +62,7 @@ describe('decision and report', () => {
     expect(d.refused).toBe(false);
     expect(d.warnings).toEqual(['Deployment/team-a/web: pss-baseline/privileged — spec.template.spec.containers[0].securityContext.privileged — container "app" must not set securityContext.privileged=true']);
     expect(d.summary).toBe('1 resource scanned: no enforced findings (1 warning)');
+    expect(d.report).toBe(''); // doors print the report only when refused, where it opens with the summary
     const auditCfg = config({ packs: ['pss-baseline'], modes: { '*': 'audit' } });
     const a = decide(scanObjects([privileged('web')], auditCfg), auditCfg);
     expect(a).toMatchObject({ refused: false, warnings: [], counts: { audit: 1 } });
