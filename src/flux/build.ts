@@ -105,18 +105,23 @@ export async function fluxBuild(req: FluxBuildRequest): Promise<FluxBuildResult>
   const deadline = req.deadline ?? Date.now() + req.config.spec.limits.renderTimeout;
   const options = { recurse: true };
 
-  // The encrypted build: what Flux will fetch. Rendered from the untouched source, so SOPS
-  // documents and SOPS-encrypted generator inputs stay encrypted.
-  const workDir = await createWorkDir('syncgate-flux-');
-  let encrypted: Resource[];
-  try {
-    encrypted = await render({
-      appDir: req.appDir, repoRoot: req.repoRoot, context, options, config: req.config, workDir, deadline, redactor,
-      logger: req.logger, extraValueFiles: [],
-    });
-  } finally {
-    await removeWorkDir(workDir);
-  }
+  // The encrypted build (what Flux will fetch) is the render of the untouched source: gate()'s own
+  // render when no SOPS-encrypted generator input had to be decrypted for it, else a second render.
+  let rendered: { resources: Resource[]; fromDecryptedInputs: boolean } | undefined;
+  let encrypted: Resource[] = [];
+  const encryptedBuild = async (): Promise<Resource[]> => {
+    if (rendered === undefined) throw new Error('flux build: gate() did not hand over its render');
+    if (!rendered.fromDecryptedInputs) return rendered.resources;
+    const workDir = await createWorkDir('syncgate-flux-');
+    try {
+      return await render({
+        appDir: req.appDir, repoRoot: req.repoRoot, context, options, config: req.config, workDir, deadline, redactor,
+        logger: req.logger, extraValueFiles: [],
+      });
+    } finally {
+      await removeWorkDir(workDir);
+    }
+  };
 
   const pb = ks.postBuild;
   // A SOPS-encrypted substituteFrom Secret is decrypted by the SOPS stage with the tenant's
@@ -142,7 +147,11 @@ export async function fluxBuild(req: FluxBuildRequest): Promise<FluxBuildResult>
     redactor,
     deadline,
     ...(req.now ? { now: req.now } : {}),
-    postDecrypt: (resources) => {
+    onRendered: (resources, info) => {
+      rendered = { resources, ...info };
+    },
+    postDecrypt: async (resources) => {
+      encrypted = await encryptedBuild();
       const counterpart = counterparts(encrypted.map((e) => e.object));
       const placed = resources.map((r) => {
         const before = counterpart(r.object);

@@ -26,6 +26,21 @@ function checkResources(resources: readonly Resource[], limit: number): void {
 }
 
 /**
+ * A deep copy of parsed data that keeps each object's prototype (the YAML codec builds
+ * null-prototype maps, which structuredClone would turn into plain objects) and copies Dates.
+ */
+function cloneData<T>(v: T): T {
+  if (Array.isArray(v)) return v.map((x: unknown) => cloneData(x)) as T;
+  if (v instanceof Date) return new Date(v.getTime()) as T;
+  if (typeof v === 'object' && v !== null) {
+    const out = Object.create(Object.getPrototypeOf(v) as object | null) as Record<string, unknown>;
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: cloneData(x), enumerable: true, writable: true, configurable: true });
+    return out as T;
+  }
+  return v;
+}
+
+/**
  * The one pipeline behind every door: render → decrypt → (door transform) → scan → decide.
  * Throws a SyncgateError when it cannot produce a verdict (render failure, decryption error,
  * timeout, limit); returns a refusal as data when policies say no. Never returns a subset.
@@ -64,6 +79,7 @@ export async function gate(req: GateRequest): Promise<GateResult> {
       }),
     );
     checkResources(resources, full.config.spec.limits.resources);
+    full.onRendered?.(cloneData(resources), { fromDecryptedInputs: prepared.decrypted.length > 0 || prepared.extraValueFiles.length > 0 });
     resources = await time('decrypt', () => decryptResources(resources, full));
     if (full.postDecrypt) {
       const t = full.postDecrypt;

@@ -29,6 +29,12 @@ export interface GateRequest {
   signal?: AbortSignal;
   /** Per-request secret mask; created by gate() when absent. */
   redactor?: Redactor;
+  /**
+   * Sees the render's output before decryption: a deep copy nothing else touches, and whether
+   * SOPS-encrypted render inputs (generator files, values files) were decrypted for it, in which
+   * case it may hold their plaintext. Flux mode keeps it as the still-encrypted build it writes.
+   */
+  onRendered?: (resources: Resource[], info: { fromDecryptedInputs: boolean }) => void;
   /** Runs after decryption, before the scan. */
   postDecrypt?: ResourceTransform;
   /** Clock for expiries (tests pin it). */

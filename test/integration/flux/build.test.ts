@@ -1,7 +1,7 @@
 // flux build with the real kustomize, sops-encrypted inputs (real sops, a key made at test time)
 // and the in-process SOPS stage: kustomize-controller's order of operations, end to end.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -239,5 +239,52 @@ describe('the bundled example (examples/flux)', () => {
     const policies = r.gate.scan.findings.filter((f) => f.mode === 'enforce').map((f) => `${f.object} ${f.policy}`);
     expect(policies).toEqual(expect.arrayContaining(['Deployment/team-a/web pss-baseline/privileged', 'Deployment/team-a/web pss-baseline/host-namespaces']));
     expect(r.gate.decision.report).not.toContain('demo-db-password-42');
+  });
+});
+
+describe('one kustomize build unless encrypted generator inputs need a second', () => {
+  // A wrapper around the real kustomize (the platform override SYNCGATE_KUSTOMIZE) that counts runs.
+  let count: string;
+  let saved: string | undefined;
+  beforeAll(() => {
+    const real = resolveTool('kustomize');
+    if (!real) throw new Error('kustomize not installed (run scripts/tools.sh)');
+    count = join(dir, 'kustomize-runs');
+    const wrapper = join(dir, 'kustomize-counting');
+    writeFileSync(wrapper, `#!/bin/sh\necho run >> '${count}'\nexec '${real}' "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    saved = process.env['SYNCGATE_KUSTOMIZE'];
+    process.env['SYNCGATE_KUSTOMIZE'] = wrapper;
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env['SYNCGATE_KUSTOMIZE'];
+    else process.env['SYNCGATE_KUSTOMIZE'] = saved;
+  });
+  const runs = (): number => (existsSync(count) ? readFileSync(count, 'utf8').split('\n').filter(Boolean).length : 0);
+
+  test('the bundled example (SOPS Secret manifests, no encrypted generator input): one build, output still encrypted', async () => {
+    rmSync(count, { force: true });
+    const ks = await loadKustomization(join(ROOT, 'examples/flux', 'flux-kustomization.yaml'));
+    const r = await fluxBuild({
+      kustomization: ks,
+      appDir: resolve(ROOT, ks.path),
+      repoRoot: ROOT,
+      sources: await readVariableSources([join(ROOT, 'examples/flux/cluster-vars.yaml')]),
+      config: config(join(ROOT, 'examples/flux/demo-age-key.TEST-ONLY.txt'), ['flux-system/team-a'], ['team-a']),
+      logger: silentLogger(),
+    });
+    expect(runs()).toBe(1);
+    expect(r.gate.decision.refused).toBe(false);
+    const text = toYamlStream(r.output);
+    expect(text).toContain('ENC[AES256_GCM,');
+    expect(text).not.toContain('demo-db-password-42');
+  });
+
+  test('SOPS-encrypted secretGenerator files: a second build from the untouched source', async () => {
+    rmSync(count, { force: true });
+    const tenant: FluxKustomization = { name: 'team-b', namespace: 'flux-system', path: '.', targetNamespace: 'team-b', decryption: true };
+    const r = await fluxBuild({ kustomization: tenant, appDir: join(dir, 'generator', 'files'), repoRoot: join(dir, 'generator'), sources: [], config: config(keyFile), logger: silentLogger() });
+    expect(runs()).toBe(2);
+    expect(toYamlStream(r.output)).not.toContain('gen-file-secret-4242');
   });
 });
