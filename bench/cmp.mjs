@@ -188,9 +188,8 @@ function serverStages(from) {
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l));
   const served = lines.filter((l) => l.msg === 'request served');
-  const rendered = lines.filter((l) => l.msg === 'rendered');
   const st = (k) => median(served.map((l) => l.stages?.[k]));
-  const t = (k) => median(rendered.map((l) => l.timings?.[k]));
+  const t = (k) => median(served.map((l) => l.timings?.[k])); // gate's stage timings ride on the same line
   return `total ${median(served.map((l) => l.durationMs))} = receive ${st('receive')} + extract ${st('extract')} + gate (prepare ${t('prepare')}, render ${t('render')}, decrypt ${t('decrypt')}, scan ${t('scan')}); the request dir is removed after the reply`;
 }
 const stageRows = [];

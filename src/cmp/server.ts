@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { stat, unlink, chmod } from 'node:fs/promises';
 import { addAbortSignal } from 'node:stream';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { GateConfig } from '../config/index.js';
 import { asSyncgateError, SyncgateError } from '../errors/index.js';
-import { createWorkDir, gate, removeWorkDir } from '../gate/index.js';
+import { gate, removeWorkDir, workBase } from '../gate/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { announceParameters } from './announce.js';
 import { isDiscoveryConfigured, matchRepository } from './discover.js';
@@ -73,6 +73,8 @@ interface RepoRequest {
   repoRoot: string;
   /** An empty 0700 dir of the request, beside the repo, for gate()'s own files. */
   workDir: string;
+  /** Fields the rpc adds to the request's one `request served` log line. */
+  logFields: Record<string, unknown>;
   env: Record<string, string>;
   deadline: number | undefined;
   signal: AbortSignal;
@@ -174,6 +176,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
       addAbortSignal(ac.signal, call);
       metrics.inFlight.inc({ rpc });
       const stages: Record<string, number> = {};
+      const logFields: Record<string, unknown> = {};
 
       const answer = (reply: { response: Res } | { refusal: string } | { error: SyncgateError }): void => {
         const seconds = (performance.now() - t0) / 1000;
@@ -187,11 +190,11 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
           callback({ code: grpc.status.UNKNOWN, details: message });
         } else if ('refusal' in reply) {
           // A refusal is a failed generate, never fewer manifests: omitting objects would prune them.
-          log.warn({ durationMs }, 'render refused');
+          log.warn({ durationMs, stages, ...logFields }, 'render refused');
           metrics.requests.inc({ rpc, outcome: 'refused' });
           callback({ code: grpc.status.UNKNOWN, details: redactor.mask(reply.refusal) });
         } else {
-          log.info({ durationMs, stages }, 'request served');
+          log.info({ durationMs, stages, ...logFields }, 'request served');
           metrics.requests.inc({ rpc, outcome: 'ok' });
           callback(null, reply.response);
         }
@@ -209,7 +212,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
             await drain(call).catch(() => undefined);
             throw e;
           }
-          dir = await createWorkDir('syncgate-cmp-');
+          dir = mkdtempSync(join(workBase(), 'syncgate-cmp-'));
           const tReceive = performance.now();
           const received = await receiveRepoStream(call, dir, limits.repoBytes);
           stages['receive'] = Math.round(performance.now() - tReceive);
@@ -234,6 +237,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
             appDir,
             repoRoot: realRoot,
             workDir,
+            logFields,
             env: envRecord(received.metadata.env),
             deadline: callDeadline(call),
             signal: ac.signal,
@@ -278,7 +282,8 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
       signal: req.signal,
       ...(req.deadline !== undefined ? { deadline: req.deadline } : {}),
     });
-    req.logger.info({ timings: result.timings, resources: result.resources.length }, 'rendered');
+    req.logFields['timings'] = result.timings;
+    req.logFields['resources'] = result.resources.length;
     for (const w of result.decision.warnings) req.logger.warn(req.redactor.mask(w));
     if (result.decision.refused) return { refusal: result.decision.report };
     if (result.resources.length === 0) req.logger.warn('generated no manifests: Argo CD will prune every live object of the app');

@@ -185,6 +185,17 @@ function generatorFiles(k: Record<string, unknown>): string[] {
   return out;
 }
 
+// The config is parsed once and frozen: compile its values-file patterns once, not per request.
+const valuesMatchers = new WeakMap<readonly string[], (name: string) => boolean>();
+function valuesFileMatcher(patterns: readonly string[]): (name: string) => boolean {
+  let m = valuesMatchers.get(patterns);
+  if (m === undefined) {
+    m = picomatch([...patterns], { dot: true });
+    valuesMatchers.set(patterns, m);
+  }
+  return m;
+}
+
 /** A file's text, or undefined when there is no such file (no error object on the common miss). */
 function readIfFile(path: string): string | undefined {
   return statSync(path, { throwIfNoEntry: false })?.isFile() ? readFileSync(path, 'utf8') : undefined;
@@ -239,7 +250,7 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
   const isChart = req.options.type === 'helm' || existsSync(join(appDir, 'Chart.yaml'));
   if (isChart) {
     const named = valueFiles.filter((f) => !f.includes('://'));
-    const isPattern = picomatch(req.config.spec.sops.valuesFilePatterns, { dot: true });
+    const isPattern = valuesFileMatcher(req.config.spec.sops.valuesFilePatterns);
     const listed = (await readdir(appDir, { withFileTypes: true }))
       .filter((e) => e.isFile() && isPattern(e.name))
       .map((e) => e.name)
