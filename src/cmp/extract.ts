@@ -291,12 +291,12 @@ class Unpacker {
 async function inflate(tgz: Buffer, limit: number): Promise<Buffer | undefined> {
   if (limit <= 0) return undefined;
   try {
-    if (tgz.length <= SYNC_GZ && limit <= SYNC_TAR) return gunzipSync(tgz, { maxOutputLength: limit });
     if (tgz.length <= SYNC_GZ) {
       try {
-        return gunzipSync(tgz, { maxOutputLength: SYNC_TAR });
+        return gunzipSync(tgz, { maxOutputLength: Math.min(limit, SYNC_TAR) });
       } catch (e) {
-        if (!tooLargeForMemory(e)) throw e;
+        // Too big for the calling thread: the pool may still hold it in memory, up to `limit`.
+        if (!tooLargeForMemory(e) || limit <= SYNC_TAR) throw e;
       }
     }
     return await gunzipAsync(tgz, { maxOutputLength: limit });

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { stat, unlink, chmod } from 'node:fs/promises';
 import { addAbortSignal } from 'node:stream';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { GateConfig } from '../config/index.js';
 import { asSyncgateError, SyncgateError } from '../errors/index.js';
-import { gate, removeWorkDir, workBase } from '../gate/index.js';
+import { createWorkDir, gate, removeWorkDir } from '../gate/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { announceParameters } from './announce.js';
 import { isDiscoveryConfigured, matchRepository } from './discover.js';
@@ -212,7 +212,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
             await drain(call).catch(() => undefined);
             throw e;
           }
-          dir = mkdtempSync(join(workBase(), 'syncgate-cmp-'));
+          dir = await createWorkDir('syncgate-cmp-');
           const tReceive = performance.now();
           const received = await receiveRepoStream(call, dir, limits.repoBytes);
           stages['receive'] = Math.round(performance.now() - tReceive);

@@ -1,5 +1,5 @@
 import { SyncgateError } from '../errors/index.js';
-import { identity, identityKey, type Resource } from '../k8s/index.js';
+import { cloneParsed, identity, identityKey, type Resource } from '../k8s/index.js';
 import { Redactor } from '../log/index.js';
 import { render } from '../render/index.js';
 import { decryptResources, prepareSecrets } from '../sops/index.js';
@@ -23,21 +23,6 @@ function checkResources(resources: readonly Resource[], limit: number): void {
     }
     seen.set(key, r);
   }
-}
-
-/**
- * A deep copy of parsed data that keeps each object's prototype (the YAML codec builds
- * null-prototype maps, which structuredClone would turn into plain objects) and copies Dates.
- */
-function cloneData<T>(v: T): T {
-  if (Array.isArray(v)) return v.map((x: unknown) => cloneData(x)) as T;
-  if (v instanceof Date) return new Date(v.getTime()) as T;
-  if (typeof v === 'object' && v !== null) {
-    const out = Object.create(Object.getPrototypeOf(v) as object | null) as Record<string, unknown>;
-    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: cloneData(x), enumerable: true, writable: true, configurable: true });
-    return out as T;
-  }
-  return v;
 }
 
 /**
@@ -79,7 +64,7 @@ export async function gate(req: GateRequest): Promise<GateResult> {
       }),
     );
     checkResources(resources, full.config.spec.limits.resources);
-    full.onRendered?.(cloneData(resources), { fromDecryptedInputs: prepared.decrypted.length > 0 || prepared.extraValueFiles.length > 0 });
+    full.onRendered?.(cloneParsed(resources), { fromDecryptedInputs: prepared.decrypted.length > 0 || prepared.extraValueFiles.length > 0 });
     resources = await time('decrypt', () => decryptResources(resources, full));
     if (full.postDecrypt) {
       const t = full.postDecrypt;

@@ -3,5 +3,6 @@
 export type { K8sObject, K8sMetadata, Resource } from './types.js';
 export { identity, identityKey, apiGroup } from './identity.js';
 export { parseDocuments, parseResources, asObject, toYamlStream } from './codec.js';
+export { cloneParsed } from './clone.js';
 export { parseDocumentsExact } from './parse-exact.js';
 export { isClusterScoped } from './scope.js';
