@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { baseEnv, callGenerate, callMatch, repoRoot, startSidecar, type CallOptions, type Sidecar } from '../helpers/sidecar.js';
+import { baseEnv, callGenerate, callMatch, expectClean, repoRoot, startSidecar, type CallOptions, type Sidecar } from '../helpers/sidecar.js';
 import { tgzFromEntries, type TarEntry } from '../helpers/tgz.js';
 
 const examples = join(repoRoot, 'examples');
@@ -22,11 +22,7 @@ afterAll(async () => {
   await sidecar.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
-afterEach(async () => {
-  await sidecar.settled();
-  expect(sidecar.leftovers()).toEqual([]);
-  expect(sidecar.children()).toEqual([]);
-});
+afterEach(() => expectClean(sidecar));
 
 /** Writes a small repo of `files` under scratch and returns its root. */
 function repo(name: string, files: Record<string, string>): string {

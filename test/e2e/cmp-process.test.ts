@@ -7,7 +7,7 @@ import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { alive, baseEnv, callCheck, callGenerate, cliPath, repoRoot, startSidecar, type Sidecar } from '../helpers/sidecar.js';
+import { alive, baseEnv, callCheck, callGenerate, cliPath, expectClean, repoRoot, startSidecar, type Sidecar } from '../helpers/sidecar.js';
 
 const examples = join(repoRoot, 'examples');
 
@@ -18,12 +18,6 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 50));
   }
   return cond();
-}
-
-async function expectClean(s: Sidecar): Promise<void> {
-  await s.settled();
-  expect(s.leftovers()).toEqual([]);
-  expect(s.children()).toEqual([]);
 }
 
 describe('a hanging helm (fake, forks a sleep child)', () => {

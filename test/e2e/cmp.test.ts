@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { baseEnv, callCheck, callGenerate, callMatch, callParameters, cliPath, parameterEnv, repoRoot, startSidecar, type Sidecar } from '../helpers/sidecar.js';
+import { baseEnv, callCheck, callGenerate, callMatch, callParameters, cliPath, expectClean, parameterEnv, repoRoot, startSidecar, type Sidecar } from '../helpers/sidecar.js';
 
 const examples = join(repoRoot, 'examples');
 let sidecar: Sidecar;
@@ -16,11 +16,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sidecar.stop();
 });
-afterEach(async () => {
-  await sidecar.settled();
-  expect(sidecar.leftovers()).toEqual([]);
-  expect(sidecar.children()).toEqual([]);
-});
+afterEach(() => expectClean(sidecar));
 
 /** `syncgate generate` as argocd-cmp-server runs it: cwd = the app dir of an extracted copy, env = own env + request env. */
 function stockGenerate(appRelPath: string, env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {

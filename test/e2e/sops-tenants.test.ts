@@ -3,7 +3,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseEnv, callGenerate, repoRoot, startSidecar, type Sidecar } from '../helpers/sidecar.js';
+import { baseEnv, callGenerate, expectClean, repoRoot, startSidecar, type Sidecar } from '../helpers/sidecar.js';
 
 const fixtures = join(repoRoot, 'test', 'fixtures', 'sops');
 const key = (t: string): string => join(fixtures, 'keys', `TEST-ONLY-${t}.agekey`);
@@ -35,11 +35,7 @@ afterAll(async () => {
   await sidecar.stop();
   rmSync(repo, { recursive: true, force: true });
 });
-afterEach(async () => {
-  await sidecar.settled();
-  expect(sidecar.leftovers()).toEqual([]);
-  expect(sidecar.children()).toEqual([]);
-});
+afterEach(() => expectClean(sidecar));
 
 const SECRET = 'CANARY-nons-apikey-8d8d';
 

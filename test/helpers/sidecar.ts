@@ -383,3 +383,10 @@ export function callCheck(socket: string): Promise<{ isDiscoveryConfigured: bool
     });
   });
 }
+
+/** After a request: once the sidecar settles, no work dir and no child process is left. */
+export async function expectClean(s: Sidecar): Promise<void> {
+  await s.settled();
+  expect(s.leftovers()).toEqual([]);
+  expect(s.children()).toEqual([]);
+}
