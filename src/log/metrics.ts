@@ -23,7 +23,8 @@ export function gateMetrics(): GateMetrics {
   const registry = new Registry();
   // The event-loop lag monitor samples with a timer; prom-client's default 10 ms wakes the process
   // 100 times a second, competing with the helm/kustomize runs the sidecar mostly waits on (in the
-  // CMP bench, kustomize-app's overhead was ~3 ms lower with it sampled every 100 ms or off). A
+  // CMP bench, kustomize-app's overhead was 11-14 ms with it sampled every 100 ms or off, 13-18 ms
+  // with 10 ms, in short runs whose noise is of the same size). A
   // blocked loop still shows: the next sample fires late by the blocked time.
   collectDefaultMetrics({ register: registry, prefix: 'syncgate_', eventLoopMonitoringPrecision: 100 });
   metrics = {
