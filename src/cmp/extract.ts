@@ -60,7 +60,7 @@ function resolveReal(base: string, rel: string): string {
     const next = join(cur, part);
     // A missing component cannot redirect anything: it is taken as written.
     const st = lstatSync(next, { throwIfNoEntry: false });
-    cur = st?.isSymbolicLink() ? realpathSync(next) : next;
+    cur = st?.isSymbolicLink() ? realpathSync.native(next) : next;
   }
   return cur;
 }
@@ -313,7 +313,7 @@ async function inflate(tgz: Buffer, limit: number): Promise<Buffer | undefined> 
  * are reset to 0644/0755 unless `preserveFileMode`; content beyond `maxBytes` stops the extraction.
  */
 export async function extractTgz(tgz: Buffer | string, dest: string, opts: ExtractOptions): Promise<{ files: number; bytes: number }> {
-  const realRoot = realpathSync(dest);
+  const realRoot = realpathSync.native(dest);
   const unpacker = new Unpacker(realRoot, opts);
   const limit = opts.inMemoryBytes ?? IN_MEMORY_TAR;
   try {

@@ -103,7 +103,7 @@ function appPath(repoRoot: string, appRelPath: string): string {
   const joined = join(repoRoot, rel);
   let real = joined;
   try {
-    real = realpathSync(joined);
+    real = realpathSync.native(joined);
   } catch {
     // a missing app dir is the renderer's error to report, with its own code
   }
@@ -140,6 +140,11 @@ function cancelOrTimeout(call: grpc.ServerReadableStream<AppStreamRequest, unkno
     const timer = setTimeout(done, ms);
     call.once('cancelled', done);
   });
+}
+
+/** Resolves on the event loop's next timers phase, after the pending I/O and immediates ran. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 async function drain(call: AsyncIterable<unknown>): Promise<void> {
@@ -212,7 +217,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
             await drain(call).catch(() => undefined);
             throw e;
           }
-          dir = await createWorkDir('syncgate-cmp-');
+          dir = createWorkDir('syncgate-cmp-');
           const tReceive = performance.now();
           const received = await receiveRepoStream(call, dir, limits.repoBytes);
           stages['receive'] = Math.round(performance.now() - tReceive);
@@ -226,7 +231,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
             })
           ).files;
           if (typeof received.tgz === 'string') rmSync(received.tgz, { force: true });
-          const realRoot = realpathSync(repoRoot);
+          const realRoot = realpathSync.native(repoRoot);
           const appDir = appPath(realRoot, received.metadata.appRelPath);
           // gate()'s own files (tool HOME, decrypted values) live beside the repo, never inside it.
           const workDir = join(dir, 'work');
@@ -259,6 +264,9 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
         // deferred RemoveAll too). The slot is held until the dir is gone, so the concurrency limit
         // also bounds what requests hold on the sidecar's memory-backed /tmp.
         if (dir !== undefined) {
+          // callback() only queues the reply: http2 writes it on the loop's next turns. A
+          // synchronous removal right now would hold the reply back by its own duration.
+          await nextTurn();
           const tRemove = performance.now();
           await removeRequestDir(dir, files);
           log.debug({ ms: Math.round(performance.now() - tRemove) }, 'work dir removed');

@@ -112,7 +112,7 @@ export async function fluxBuild(req: FluxBuildRequest): Promise<FluxBuildResult>
   const encryptedBuild = async (): Promise<Resource[]> => {
     if (rendered === undefined) throw new Error('flux build: gate() did not hand over its render');
     if (!rendered.fromDecryptedInputs) return rendered.resources;
-    const workDir = await createWorkDir('syncgate-flux-');
+    const workDir = createWorkDir('syncgate-flux-');
     try {
       return await render({
         appDir: req.appDir, repoRoot: req.repoRoot, context, options, config: req.config, workDir, deadline, redactor,

@@ -44,7 +44,7 @@ export async function gate(req: GateRequest): Promise<GateResult> {
     }
   };
 
-  const workDir = req.workDir ?? (await createWorkDir());
+  const workDir = req.workDir ?? createWorkDir();
   try {
     const prepared = await time('prepare', () => prepareSecrets(full, workDir));
     let resources = await time('render', () =>

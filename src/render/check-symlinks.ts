@@ -5,7 +5,7 @@ import { displayPath, isInside } from './resolve-path.js';
 
 function realOrUndefined(p: string): string | undefined {
   try {
-    return realpathSync(p);
+    return realpathSync.native(p);
   } catch {
     return undefined;
   }

@@ -31,7 +31,7 @@ function listManifests(input: RenderInput, recurse: boolean, include: string[], 
       if (e.isSymbolicLink()) {
         let target: string | undefined;
         try {
-          target = realpathSync(full);
+          target = realpathSync.native(full);
         } catch {
           target = undefined;
         }

@@ -11,7 +11,7 @@ import type { RenderInput, SourceType } from './types.js';
 function realDir(p: string, what: string): string {
   let real: string | undefined;
   try {
-    real = realpathSync(p);
+    real = realpathSync.native(p);
   } catch {
     real = undefined;
   }

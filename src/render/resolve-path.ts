@@ -35,7 +35,7 @@ export function resolveInsideRepo(repoRoot: string, baseDir: string, p: string, 
   }
   let real: string;
   try {
-    real = realpathSync(lexical);
+    real = realpathSync.native(lexical);
   } catch {
     throw new SyncgateError('RENDER_PATH_NOT_FOUND', `${what} ${p}: no such file or directory`, { details: { path: p } });
   }

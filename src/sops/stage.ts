@@ -91,10 +91,10 @@ async function decryptAudited(req: GateRequest, target: string, doc: SopsDocumen
  * /tmp (or a CI checkout), where a stat costs less than a thread-pool round trip.
  */
 function insideRoot(root: string, file: string, what: string): string {
-  const rootReal = realpathSync(root);
+  const rootReal = realpathSync.native(root);
   let real: string;
   try {
-    real = realpathSync(file);
+    real = realpathSync.native(file);
   } catch {
     throw new SyncgateError('SOPS_PATH_INVALID', `${what}: file not found`);
   }
