@@ -8,6 +8,7 @@ import { SyncgateError } from '../errors/index.js';
 import { resolveTool } from '../exec/index.js';
 import { loadGlobals } from './options.js';
 import { printError } from './output.js';
+import { capHeapGrowth } from './server-heap.js';
 
 interface ServeFlags {
   pluginsDir: string;
@@ -63,6 +64,7 @@ export function registerServe(program: Command): void {
 }
 
 async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
+  capHeapGrowth();
   const { config, logger: base } = loadGlobals(cmd);
   // Compile every policy (custom CEL included) now: a broken policy fails start-up, not the first sync.
   (await import('../policy/index.js')).activePolicies(config);

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { SyncgateError } from '../errors/index.js';
 import { loadGlobals } from './options.js';
 import { printError } from './output.js';
+import { capHeapGrowth } from './server-heap.js';
 
 interface WebhookFlags {
   tlsCert: string;
@@ -25,6 +26,7 @@ export function registerWebhook(program: Command): void {
     )
     .action(async (flags: WebhookFlags, cmd: Command) => {
       try {
+        capHeapGrowth();
         const { config, logger: base } = loadGlobals(cmd);
         // Compile every policy (custom CEL included) now: a broken policy fails start-up.
         // (keyed by the webhook's own view of the config, so the first review reuses it).
