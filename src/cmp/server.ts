@@ -142,6 +142,23 @@ function cancelOrTimeout(call: grpc.ServerReadableStream<AppStreamRequest, unkno
   });
 }
 
+// How long close() waits, after the calls ended, for their requests to finish cleaning up.
+const CLEANUP_AFTER_SHUTDOWN_MS = 5_000;
+
+/** Waits until every promise settled, or `ms` passed. */
+async function settleWithin(promises: readonly Promise<unknown>[], ms: number): Promise<void> {
+  if (promises.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 /** Resolves on the event loop's next timers phase, after the pending I/O and immediates ran. */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
@@ -159,6 +176,8 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
   const limits = config.spec.limits;
   const slots = new Slots(limits.concurrency, limits.queue);
   const metrics = opts.metrics ?? noMetrics;
+  // Every request from its first message until its dir is removed (which is after its reply).
+  const requests = new Set<Promise<void>>();
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
@@ -205,7 +224,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
         }
       };
 
-      void (async () => {
+      const lifecycle = (async () => {
         let reply: { response: Res } | { refusal: string } | { error: SyncgateError };
         let dir: string | undefined;
         let files = 0;
@@ -273,6 +292,8 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
         }
         release?.();
       })();
+      requests.add(lifecycle);
+      void lifecycle.finally(() => requests.delete(lifecycle));
     };
   };
 
@@ -366,6 +387,9 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
           resolve();
         });
       });
+      // A call ends with its reply; its request dir goes a moment later, and a forced shutdown's
+      // cancels still have tool process groups to kill (SIGKILL after the run's 2 s grace).
+      await settleWithin([...requests], CLEANUP_AFTER_SHUTDOWN_MS);
       await unlink(socketPath).catch(() => undefined);
     },
   };

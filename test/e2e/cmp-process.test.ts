@@ -109,6 +109,29 @@ describe('real tools under load', () => {
 });
 
 describe('socket lifecycle', () => {
+  test('SIGTERM during a render: the request still gets its manifests, then the sidecar exits 0 with no request dir left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syncgate-slowhelm-'));
+    const helm = join(dir, 'helm');
+    const realHelm = join(repoRoot, '.tools', 'bin', 'helm');
+    // The env of a render tool is scrubbed, so the marker path and the real helm are baked in.
+    writeFileSync(helm, `#!/bin/sh\ntouch ${dir}/started\nsleep 0.5\nexec ${realHelm} "$@"\n`);
+    chmodSync(helm, 0o755);
+    const sidecar = await startSidecar({ env: { SYNCGATE_HELM: helm } });
+    try {
+      const expected = await callGenerate(sidecar.socket, examples, { appRelPath: 'helm-app', env: baseEnv() });
+      rmSync(join(dir, 'started'));
+      const call = callGenerate(sidecar.socket, examples, { appRelPath: 'helm-app', env: baseEnv() });
+      expect(await until(() => existsSync(join(dir, 'started')), 5000)).toBe(true);
+      const exited = sidecar.signal('SIGTERM');
+      expect(await call).toEqual(expected);
+      expect(await exited).toBe(0);
+      expect(sidecar.leftovers()).toEqual([]);
+    } finally {
+      await sidecar.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+
   test('a stale socket is replaced at start; SIGTERM removes the socket and exits 0', async () => {
     let stale = '';
     const sidecar = await startSidecar({
