@@ -29,7 +29,7 @@ export function printResult(result: GateResult, logger: Logger, format: 'yaml' |
 export function printError(e: unknown, logger?: Logger, redactor?: Redactor): number {
   const err = asSyncgateError(e);
   const message = redactor ? redactor.mask(err.message) : err.message;
-  const details = redactor ? JSON.parse(redactor.mask(JSON.stringify(err.details))) as unknown : err.details;
+  const details = redactor ? redactor.maskValue(err.details) : err.details;
   logger?.error({ code: err.code, details }, message);
   process.stderr.write(`${err.code}: ${message}\n`);
   return exitCodeFor(err);

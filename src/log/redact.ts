@@ -39,4 +39,19 @@ export class Redactor {
     }
     return text.replace(this.pattern, '*****');
   }
+
+  /**
+   * `mask` applied to every string inside plain data (error details, log fields), keys included.
+   * Masking a JSON serialisation instead misses a secret holding a quote or a backslash (escaped
+   * there) and breaks the JSON where a secret happens to match its punctuation.
+   */
+  maskValue(value: unknown): unknown {
+    if (this.secrets.size === 0) return value;
+    if (typeof value === 'string') return this.mask(value);
+    if (Array.isArray(value)) return value.map((v) => this.maskValue(v));
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.mask(k), this.maskValue(v)]));
+    }
+    return value;
+  }
 }
