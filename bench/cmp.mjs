@@ -6,10 +6,10 @@
 // plus a generated 50-resource plain app (native must be >= 3x faster than (b)) and the
 // sidecar's RSS after 100 vs 1,000 requests (within 20%).
 // Targets: native adds at most max(10%, 15 ms) over the bare tool.  BENCH_N=<runs> (default 80;
-// at 40 a helm cell's p50 moved by ~2 ms between runs, about the size of the margin).
+// at 40, four runs put helm's native - bare p50 anywhere from 9.5 to 14.8 ms).
 // The sidecar is measured warm, as it serves in production: BENCH_WARMUP (default 30) requests per
 // app before the timed rounds, at its production log level (info). Its own per-stage timings (from
-// its `request served`/`rendered` log lines) are printed beside the client-side figures.
+// its `request served` log lines) are printed beside the client-side figures.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, lstatSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,15 +1,7 @@
-import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
-import { displayPath, isInside } from './resolve-path.js';
-
-function realOrUndefined(p: string): string | undefined {
-  try {
-    return realpathSync.native(p);
-  } catch {
-    return undefined;
-  }
-}
+import { displayPath, isInside, realPathOrUndefined } from './resolve-path.js';
 
 /**
  * Walks `dir` and refuses any symlink whose target leaves the repo root (or dangles): Helm
@@ -25,7 +17,7 @@ export function checkSymlinks(dir: string, repoRoot: string): void {
       if (e.isDirectory()) {
         walk(full);
       } else if (e.isSymbolicLink()) {
-        const target = realOrUndefined(full);
+        const target = realPathOrUndefined(full);
         if (target === undefined || !isInside(repoRoot, target)) {
           throw new SyncgateError(
             'RENDER_PATH_OUTSIDE_REPO',

@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { SyncgateError } from '../errors/index.js';
 import { parseResources, type Resource } from '../k8s/index.js';
-import { displayPath, isInside } from './resolve-path.js';
+import { displayPath, isInside, realPathOrUndefined } from './resolve-path.js';
 import type { RenderInput } from './types.js';
 
 const MANIFEST = /\.(ya?ml|json)$/i;
@@ -29,12 +29,7 @@ function listManifests(input: RenderInput, recurse: boolean, include: string[], 
       }
       if (!MANIFEST.test(e.name) || !isIncluded(rel) || isExcluded(rel)) continue;
       if (e.isSymbolicLink()) {
-        let target: string | undefined;
-        try {
-          target = realpathSync.native(full);
-        } catch {
-          target = undefined;
-        }
+        const target = realPathOrUndefined(full);
         if (target === undefined || !isInside(input.repoRoot, target)) {
           throw new SyncgateError(
             'RENDER_PATH_OUTSIDE_REPO',

@@ -1,20 +1,15 @@
-import { realpathSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { SyncgateError } from '../errors/index.js';
 import type { Resource } from '../k8s/index.js';
 import { detectSourceType } from './detect.js';
 import { renderDirectory } from './directory.js';
 import { renderHelm } from './helm.js';
 import { renderKustomize } from './kustomize.js';
-import { isInside } from './resolve-path.js';
+import { isInside, realPathOrUndefined } from './resolve-path.js';
 import type { RenderInput, SourceType } from './types.js';
 
 function realDir(p: string, what: string): string {
-  let real: string | undefined;
-  try {
-    real = realpathSync.native(p);
-  } catch {
-    real = undefined;
-  }
+  const real = realPathOrUndefined(p);
   if (real === undefined || !statSync(real).isDirectory()) {
     throw new SyncgateError('RENDER_APP_DIR_INVALID', `${what} ${p}: not a directory`);
   }

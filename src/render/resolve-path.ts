@@ -7,6 +7,15 @@ export function isInside(root: string, p: string): boolean {
   return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
+/** The real path of `p`, or undefined when it (or a link on the way) does not exist. */
+export function realPathOrUndefined(p: string): string | undefined {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A path as messages show it: relative to the repo root, `/`-separated. */
 export function displayPath(repoRoot: string, p: string): string {
   const rel = relative(repoRoot, p).split(sep).join('/');
