@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { GateConfig } from '../config/index.js';
 import { SyncgateError, isSyncgateError } from '../errors/index.js';
 import { formatArgv, run } from '../exec/index.js';
-import { parseDocuments } from '../k8s/index.js';
 import type { Logger } from '../log/index.js';
-import { resolveInsideRepo } from '../render/index.js';
+import { flattenHelmValues, readChartValues } from '../render/index.js';
 import { discoverApp } from './discover.js';
 import { isSyncgateCommand, type PluginConfig } from './plugin-config.js';
 import type { ParameterAnnouncement } from './service.js';
@@ -29,15 +27,10 @@ const DIRECTORY: ParameterAnnouncement[] = [
   { name: 'exclude', title: 'Exclude globs', tooltip: 'skip files matching one of these globs', collectionType: 'array' },
 ];
 
-/** Flattens Helm values the way Argo CD's Helm source lists parameters (util/helm flatVals): `a.b`, `list[0]`. */
-export function flattenValues(input: unknown, out: Record<string, string> = {}, prefix = ''): Record<string, string> {
-  if (Array.isArray(input)) {
-    input.forEach((v, i) => flattenValues(v, out, `${prefix}[${i}]`));
-  } else if (typeof input === 'object' && input !== null) {
-    for (const [k, v] of Object.entries(input)) flattenValues(v, out, prefix === '' ? k : `${prefix}.${k}`);
-  } else if ((typeof input === 'string' || typeof input === 'number' || typeof input === 'boolean') && prefix !== '') {
-    out[prefix] = String(input);
-  }
+/** The chart values as the `helm-parameters` map lists them: `--set` keys → the default as text. */
+export function flattenValues(input: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, d] of flattenHelmValues(input)) out[k] = String(d.value);
   return out;
 }
 
@@ -51,18 +44,14 @@ export async function syncgateParameters(appDir: string, repoRoot: string, appNa
   if (type === 'directory') return DIRECTORY.map((a) => ({ ...a }));
   if (type !== 'helm') return [];
   const out = HELM.map((a) => (a.name === 'release-name' && appName !== '' ? { ...a, string: appName.split('_').pop() ?? '' } : { ...a }));
-  let values: Record<string, string> = {};
-  let file: string | undefined;
-  try {
-    file = resolveInsideRepo(repoRoot, appDir, 'values.yaml', 'values file');
-  } catch (e) {
-    if (!isSyncgateError(e, 'RENDER_PATH_NOT_FOUND')) throw e;
-  }
-  if (file !== undefined) {
-    const docs = parseDocuments(await readFile(file, 'utf8'), 'values.yaml');
-    values = flattenValues(docs[0] ?? {});
-  }
-  out.push({ name: 'helm-parameters', title: 'Helm parameters', tooltip: 'chart values (values.yaml); edited ones are passed as --set', collectionType: 'map', map: values });
+  const values = flattenValues(readChartValues(appDir, repoRoot));
+  out.push({
+    name: 'helm-parameters',
+    title: 'Helm parameters',
+    tooltip: 'chart values (values.yaml); an edited value keeps the type of the chart default, unchanged ones are ignored',
+    collectionType: 'map',
+    map: values,
+  });
   return out;
 }
 

@@ -113,8 +113,9 @@ export function optionsFromParameters(params: readonly AppParameter[], base: Ren
         o.set = { ...o.set, ...map(p) };
         break;
       case 'helm-parameters':
-        // The announced chart values (see announce.ts); edited ones arrive as a map, like --set.
-        o.set = { ...map(p), ...o.set };
+        // The announced chart values (announce.ts); the UI saves the whole map back, so the
+        // renderer drops entries equal to the chart default and types the rest like it.
+        o.helmParameters = { ...o.helmParameters, ...map(p) };
         break;
       case 'set-string':
         o.setString = { ...o.setString, ...map(p) };

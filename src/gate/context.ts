@@ -44,6 +44,8 @@ export interface RenderOptions {
   set?: Record<string, string>;
   /** Helm `--set-string` values. */
   setString?: Record<string, string>;
+  /** The `helm-parameters` map: chart values by `--set` key (entries equal to values.yaml are dropped). */
+  helmParameters?: Record<string, string>;
   /** Inline Helm values YAML. */
   values?: string;
   /** Skip CRDs in Helm output (default: include). */

@@ -4,6 +4,7 @@ import { SyncgateError } from '../errors/index.js';
 import type { Resource } from '../k8s/index.js';
 import { checkHelmDependencies } from './helm-dependencies.js';
 import { checkSymlinks } from './check-symlinks.js';
+import { cleanSetValue, helmParameterArgs, readChartValues } from './helm-parameters.js';
 import { parseHelmOutput } from './parse-helm-output.js';
 import { displayPath, resolveInsideRepo } from './resolve-path.js';
 import { runRenderTool } from './run-tool.js';
@@ -54,8 +55,12 @@ export async function helmTemplateArgs(input: RenderInput): Promise<string[]> {
     await writeFile(inline, options.values, { mode: 0o600 });
     args.push(`--values=${inline}`);
   }
-  for (const [k, v] of Object.entries(options.set ?? {})) args.push(`--set=${k}=${v}`);
-  for (const [k, v] of Object.entries(options.setString ?? {})) args.push(`--set-string=${k}=${v}`);
+  if (options.helmParameters !== undefined && Object.keys(options.helmParameters).length > 0) {
+    args.push(...helmParameterArgs(readChartValues(appDir, repoRoot), options.helmParameters));
+  }
+  // Commas escaped as Argo CD's Helm source does (util/helm/cmd.go cleanSetParameters).
+  for (const [k, v] of Object.entries(options.set ?? {})) args.push(`--set=${k}=${cleanSetValue(v)}`);
+  for (const [k, v] of Object.entries(options.setString ?? {})) args.push(`--set-string=${k}=${cleanSetValue(v)}`);
   for (const f of input.extraValueFiles) args.push(`--values=${f}`);
   args.push(...config.spec.render.helm.extraArgs);
   return args;

@@ -6,6 +6,8 @@
 export { render } from './render.js';
 export { renderDirectory } from './directory.js';
 export { renderHelm, helmTemplateArgs, releaseNameFor } from './helm.js';
+export { cleanSetValue, flattenHelmValues, helmKey, helmParameterArgs, readChartValues } from './helm-parameters.js';
+export type { HelmDefault } from './helm-parameters.js';
 export { renderKustomize, kustomizeBuildArgs } from './kustomize.js';
 export { detectSourceType, findKustomization, KUSTOMIZATION_FILES } from './detect.js';
 export { isRemoteReference } from './check-kustomization.js';

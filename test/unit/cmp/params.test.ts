@@ -48,7 +48,8 @@ describe('parseArgoEnv', () => {
     ['skip-crds', [{ name: 'skip-crds', string: 'true' }], { skipCrds: true }],
     ['recurse false', [{ name: 'recurse', string: 'False' }], { recurse: false }],
     ['include/exclude', [{ name: 'include', array: ['*.yaml'] }, { name: 'exclude', string: 'test-*.yaml' }], { include: ['*.yaml'], exclude: ['test-*.yaml'] }],
-    ['helm-parameters below set', [{ name: 'helm-parameters', map: { a: '1', b: '1' } }, { name: 'set', map: { b: '2' } }], { set: { a: '1', b: '2' } }],
+    ['helm-parameters kept apart from set', [{ name: 'helm-parameters', map: { a: '1', b: '1' } }, { name: 'set', map: { b: '2' } }], { helmParameters: { a: '1', b: '1' }, set: { b: '2' } }],
+    ['commas, dots, brackets, backslashes survive parsing', [{ name: 'set', map: { 'a\\.b[0]': 'x, y\\z' } }], { set: { 'a\\.b[0]': 'x, y\\z' } }],
     ['null fields allowed', [{ name: 'values-files', string: null, array: ['x.yaml'], map: null }], { valueFiles: ['x.yaml'] }],
   ])('ARGOCD_APP_PARAMETERS: %s', (_n, params, expected) => {
     expect(parseArgoEnv({ ...base, ARGOCD_APP_PARAMETERS: JSON.stringify(params) }).options).toEqual(expected);
