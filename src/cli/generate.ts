@@ -1,9 +1,41 @@
-import { Redactor } from '../log/index.js';
+import { Redactor, createLogger } from '../log/index.js';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseArgoEnv, repoRootFromArgoEnv } from '../cmp/params.js';
+import type { GateResult } from '../gate/index.js';
+import { toYamlStream } from '../k8s/index.js';
 import { loadGlobals } from './options.js';
-import { printError, printResult } from './output.js';
+import { printError } from './output.js';
+
+/** Finding lines on stderr: an Argo CD condition stays near 2 KB (the JSON log never reaches it). */
+export const STOCK_REPORT_LINES = 10;
+
+/**
+ * What `syncgate generate` writes on stderr. argocd-cmp-server copies all of stderr into the
+ * app's condition (cmpserver/plugin/plugin.go runCommand), so it holds the report alone: the
+ * summary naming the first refused object, one line per finding up to `maxFindings`, then
+ * how many more, and the warnings as one line, never one line each.
+ */
+export function stockStderr(result: GateResult, maxFindings = STOCK_REPORT_LINES): string {
+  const { decision, redactor } = result;
+  const lines: string[] = [];
+  if (decision.refused) {
+    const [summary = '', ...rest] = decision.report.split('\n');
+    const first = result.scan.findings.find((f) => !f.waived && f.mode === 'enforce')?.object;
+    const findings = rest.filter((l) => !l.startsWith('… and ')).slice(0, maxFindings);
+    lines.push(first !== undefined ? `${summary}; first: ${first}` : summary, ...findings);
+    const more = (decision.counts?.enforce ?? findings.length) - findings.length;
+    if (more > 0) lines.push(`… and ${more} more (\`syncgate scan\` on the app lists them all)`);
+  }
+  const w = decision.warnings;
+  if (w.length === 1) lines.push(`warning: ${w[0] ?? ''}`);
+  else if (w.length > 1) lines.push(`${w.length} warnings, first: ${w[0] ?? ''}`);
+  if (!decision.refused && result.resources.length === 0) {
+    // Argo CD accepts an empty generate and then prunes every live object of the app.
+    lines.push('warning: the app rendered no manifests; Argo CD will prune its live objects');
+  }
+  return lines.length > 0 ? `${redactor.mask(lines.join('\n'))}\n` : '';
+}
 
 /**
  * `syncgate generate`: the command the stock argocd-cmp-server runs (plugin.yaml
@@ -19,7 +51,11 @@ export function registerGenerate(program: Command): void {
     )
     .addOption(new Option('-o, --output <format>', 'yaml or json').choices(['yaml', 'json']).default('yaml'))
     .action(async (flags: { repoRoot?: string; output: 'yaml' | 'json' }, cmd: Command) => {
-      const { config, logger } = loadGlobals(cmd);
+      const { config, globals } = loadGlobals(cmd);
+      // stderr lands in the app's condition: JSON log records only when the operator asked
+      // for a log level (flag or SYNCGATE_LOG_LEVEL), never by default.
+      const chosen = cmd.parent?.getOptionValueSource('logLevel') ?? 'default';
+      const logger = createLogger({ level: chosen === 'default' ? 'silent' : globals.logLevel });
       const redactor = new Redactor();
       try {
         // Loaded on use: the stock server starts one process per request, and `syncgate
@@ -36,11 +72,15 @@ export function registerGenerate(program: Command): void {
           config,
           logger,
         });
-        if (result.resources.length === 0 && !result.decision.refused) {
-          // Argo CD accepts an empty generate and then prunes every live object of the app.
-          process.stderr.write('warning: the app rendered no manifests; Argo CD will prune its live objects\n');
+        process.stderr.write(stockStderr(result));
+        if (result.decision.refused) {
+          process.exitCode = 1;
+          return;
         }
-        process.exitCode = printResult(result, logger, flags.output);
+        const objects = result.resources.map((r) => r.object);
+        process.stdout.write(
+          flags.output === 'json' ? objects.map((o) => `${JSON.stringify(o)}\n`).join('') : toYamlStream(objects),
+        );
       } catch (e) {
         // stderr is what Argo CD shows in the app's conditions: the one-line coded report only.
         process.exitCode = printError(e, undefined, redactor);
