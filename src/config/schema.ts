@@ -4,6 +4,7 @@ import { limitsSection } from './sections/limits.js';
 import { keysSection, sopsSection } from './sections/keys.js';
 import { policiesSection, exceptionsSection } from './sections/policies.js';
 import { webhookSection } from './sections/server.js';
+import { argocdSection } from './sections/argocd.js';
 
 /** The platform config (`GateConfig`): the only input that may decide policies, keys, exceptions. */
 export const gateConfigSchema = z
@@ -20,6 +21,7 @@ export const gateConfigSchema = z
         policies: policiesSection,
         exceptions: exceptionsSection,
         webhook: webhookSection,
+        argocd: argocdSection,
       })
       .strict()
       .prefault({}),

@@ -5,3 +5,4 @@ export { createHttpApp, type ReadinessCheck } from './app.js';
 export { gateMetrics, type GateMetrics } from '../log/metrics.js';
 export { addValidateRoute, parseReview, review, inScope, webhookConfig, type AdmissionResponse, type ValidateOptions } from './validate.js';
 export { startWebhook, type Webhook, type WebhookOptions } from './webhook.js';
+export { argoSourceDenial, argoSourceProblems, isArgoApp } from './argocd.js';

@@ -5,6 +5,7 @@ import { gateObjects, type AppContext } from '../gate/index.js';
 import { identity, type K8sObject, type Resource } from '../k8s/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { gateMetrics } from '../log/metrics.js';
+import { argoSourceDenial } from './argocd.js';
 
 /** What the validating webhook needs; the config is the platform's, loaded once. */
 export interface ValidateOptions {
@@ -177,6 +178,20 @@ export async function review(req: AdmissionRequest, opts: ValidateOptions): Prom
   const config = webhookConfig(opts.config);
   if (req.operation === 'DELETE' || req.operation === 'CONNECT') return { uid: req.uid, allowed: true };
   const obj = objectOf(req);
+  // Argo CD Applications/ApplicationSets of enforced projects: judged by their sources, whatever the scope mode.
+  const bypass = argoSourceDenial(obj, config);
+  if (bypass !== undefined) {
+    return {
+      uid: req.uid,
+      allowed: false,
+      status: {
+        code: 403,
+        reason: 'Forbidden',
+        message: cap(`${identity(obj)}: ${bypass}`, config.spec.webhook.maxMessageLength),
+      },
+      auditAnnotations: { policies: 'argocd/plugin-source' },
+    };
+  }
   if (!inScope(req, obj, config)) return { uid: req.uid, allowed: true };
   const redactor = secretRedactor(obj);
   const resource: Resource = { object: obj, source: 'admission', doc: 0 };
