@@ -13,6 +13,7 @@ const root = join(import.meta.dirname, '..', '..', '..');
 interface Container {
   name: string;
   command?: string[];
+  args?: string[];
   env?: { name: string; value: string }[];
   ports?: unknown[];
   readinessProbe?: unknown;
@@ -47,7 +48,7 @@ describe.each([
   const sidecar = built.containers.find((c) => c.name === 'syncgate') as Container;
 
   test('the sidecar runs the mode command next to an untouched repo-server', () => {
-    expect(sidecar.command).toEqual(command);
+    expect(sidecar.args).toEqual(command);
     expect(built.containers.map((c) => c.name).sort()).toEqual(['argocd-repo-server', 'syncgate']);
     if (mode === 'native') expect(sidecar.readinessProbe).toBeDefined();
     else expect(sidecar.readinessProbe).toBeUndefined();
