@@ -22,17 +22,22 @@ export function toolsDir(): string {
   return join(packageRoot, '.tools', 'bin');
 }
 
+function onPath(file: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (dir && isExecutable(join(dir, file))) return join(dir, file);
+  }
+  return undefined;
+}
+
 /**
- * Resolves a tool binary: `SYNCGATE_<TOOL>` env (platform-set), then the project's .tools/bin,
- * then PATH. Returns undefined when it is nowhere.
+ * Resolves a tool binary: `SYNCGATE_<TOOL>` env (platform-set; a path, or a name looked up on
+ * PATH), then the project's .tools/bin, then PATH. Returns undefined when it is nowhere, also
+ * when the override names no executable file (so /readyz reports the tool missing).
  */
 export function resolveTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const override = env[`SYNCGATE_${name.toUpperCase().replace(/-/g, '_')}`];
-  if (override) return override;
+  if (override) return override.includes('/') ? (isExecutable(override) ? override : undefined) : onPath(override, env);
   const local = join(toolsDir(), name);
   if (isExecutable(local)) return local;
-  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
+  return onPath(name, env);
 }

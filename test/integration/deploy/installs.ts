@@ -13,7 +13,7 @@ export const root = join(import.meta.dirname, '..', '..', '..');
 const fixtures = join(root, 'test', 'fixtures', 'deploy');
 
 /** A rendered manifest. */
-export type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [k: string]: any };
+export type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
 
 function tool(name: 'kustomize' | 'helm'): string {
   const t = resolveTool(name);
