@@ -106,8 +106,8 @@ describe('deploy/Dockerfile', () => {
 
 describe('every syncgate container in deploy/ runs in the image', () => {
   test('installs rendered: each deploy/ kustomization, each component, the Helm values', () => {
-    expect([...installs.keys()].sort()).toEqual(['components:monitoring', 'components:native', 'components:stock', 'deploy/argocd', 'deploy/flux', 'helm:deploy/argocd/helm/values.yaml']);
-    expect(syncgateContainers.length).toBe(6);
+    expect([...installs.keys()].sort()).toEqual(['components:monitoring', 'components:native', 'components:stock', 'deploy/argocd', 'deploy/argocd/admission', 'deploy/flux', 'helm:deploy/argocd/helm/values.yaml']);
+    expect(syncgateContainers.length).toBe(7);
   });
 
   test.each(syncgateContainers.map(([install, c, spec]) => [`${install}: ${c.name}`, c, spec] as const))('%s', (_n, c, spec) => {
