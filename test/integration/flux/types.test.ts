@@ -18,10 +18,13 @@ interface TypeCase {
 
 const CASES = JSON.parse(readFileSync(join(process.cwd(), 'test/fixtures/flux/parity/types.json'), 'utf8')) as TypeCase[];
 
-const object = (): K8sObject => ({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec: { v: '${V}' } }) as K8sObject;
+const object = (): K8sObject => ({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, spec: { v: '${V}' } });
 
 test.each(CASES)('V=$value substituted into v: ${V} is what Flux applies', ({ value, result, error }) => {
-  const run = (): unknown => (substituteObject(object(), new Map([['V', value]]), { strict: true, strategy: 'WithVariables' }) as { spec: { v: unknown } }).spec.v;
+  const run = (): unknown => {
+    const out = substituteObject(object(), new Map([['V', value]]), { strict: true, strategy: 'WithVariables' });
+    return (out['spec'] as { v: unknown }).v;
+  };
   if (error !== undefined) {
     expect(() => run()).toThrow(expect.objectContaining({ code: 'FLUX_SUBSTITUTE_FAILED' }) as Error);
     return;
