@@ -107,12 +107,12 @@ export function registerFlux(program: Command): void {
         let code: number;
         if (target !== undefined && statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
           const tree = await buildTree(target, repoRoot, sources, flags, config, logger, redactor);
-          after = tree.builds.flatMap((b) => b.result?.output ?? []);
+          after = tree.builds.flatMap((b) => b.result?.candidate ?? []);
           verdict = flux.treeReport(tree);
           code = treeExitCode(tree);
         } else {
           const r = await buildOne(target, repoRoot, sources, flags, config, logger, redactor);
-          after = r.output;
+          after = r.candidate;
           verdict = r.gate.decision.refused ? r.gate.decision.report : r.gate.decision.summary;
           code = r.gate.decision.refused ? 1 : 0;
           for (const w of r.gate.decision.warnings) verdict += `\nwarning: ${w}`;

@@ -43,6 +43,8 @@ export interface FluxBuildResult {
   gate: GateResult;
   /** Objects to write with `--output` (encrypted where the repo had them encrypted); empty when refused or unsafe. */
   output: K8sObject[];
+  /** What `output` would hold were the build allowed (for `flux diff`); empty when unsafe. Never written. */
+  candidate: K8sObject[];
   /** Why the build cannot be written without plaintext (FLUX_OUTPUT_UNSAFE); the verdict still stands. */
   outputError?: SyncgateError;
   /** The kustomization file kustomize-controller would build, as generated (repo-relative name and content). */
@@ -280,13 +282,14 @@ async function gated(req: FluxBuildRequest, repoRoot: string, appDir: string): P
       return out.map((r) => ({ ...r, object: applyMetadata(r.object, ks) }));
     },
   });
-  if (result.decision.refused) return { gate: result, output: [] };
+  let candidate: K8sObject[];
   try {
-    return { gate: result, output: encryptedOutput(encrypted, decrypted) };
+    candidate = encryptedOutput(encrypted, decrypted);
   } catch (e) {
-    if (isSyncgateError(e, 'FLUX_OUTPUT_UNSAFE')) return { gate: result, output: [], outputError: e };
+    if (isSyncgateError(e, 'FLUX_OUTPUT_UNSAFE')) return { gate: result, output: [], candidate: [], outputError: e };
     throw e;
   }
+  return { gate: result, output: result.decision.refused ? [] : candidate, candidate };
 }
 
 function maskSecretValues(obj: K8sObject, redactor: Redactor): void {

@@ -171,7 +171,7 @@ export function treeReport(r: TreeResult): string {
     if (b.error) lines.push(`${id}: error: ${b.error.code}: ${b.error.message}`);
     else if (b.result) {
       const d = b.result.gate.decision;
-      lines.push(`${id}: ${d.refused ? 'refused' : 'allowed'}: ${d.summary} (${b.result.gate.resources.length} objects, ${b.ms} ms)`);
+      lines.push(`${id}: ${d.refused ? 'refused' : 'allowed'}: ${d.summary} (${b.ms} ms)`);
     }
   }
   for (const n of r.notices) lines.push(`notice: ${n}`);
