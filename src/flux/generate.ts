@@ -161,7 +161,8 @@ function applySpec(k: Kustomization, ks: FluxKustomization, dir: string, file: s
     k['components'] = [...stringField(k, 'components', file), c];
   }
   for (const p of g.patchesStrategicMerge ?? []) {
-    k['patchesStrategicMerge'] = [...stringField(k, 'patchesStrategicMerge', file), JSON.stringify(p)];
+    // Multi-line, so the kustomization walk reads it as an inline patch, not a file name.
+    k['patchesStrategicMerge'] = [...stringField(k, 'patchesStrategicMerge', file), JSON.stringify(p, null, 1)];
   }
   for (const p of g.patchesJson6902 ?? []) {
     const target = selector(p['target']);
