@@ -37,6 +37,7 @@ const TABLE: Record<string, string> = {
   'field-name-suffix': 'spec.nameSuffix (references follow)',
   'field-patches-strategic-merge': 'spec.patches: strategic merge patch with a target',
   'field-patches-json6902': 'spec.patches: JSON 6902 patches, targets by group/version/kind/name and empty labelSelector',
+  'field-legacy-patches': 'v1beta2 spec.patchesStrategicMerge and spec.patchesJson6902 (the generator still merges them)',
   'field-images': 'spec.images: newName/newTag, digest merged into the kustomization entry of the same name',
   'field-components': 'spec.components + spec.ignoreMissingComponents',
   'field-common-metadata': 'spec.commonMetadata labels and annotations (after the build, over the object\'s own)',
