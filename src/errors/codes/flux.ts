@@ -13,7 +13,7 @@ export const fluxCodes = {
   },
   FLUX_TREE_INVALID: {
     kind: 'usage',
-    description: 'a cluster tree holds no Flux Kustomization, two with the same namespace/name, a dependsOn cycle or a dependsOn on a Kustomization it does not hold',
+    description: 'a cluster tree holds no Flux Kustomization, two with the same namespace/name, or a dependsOn cycle',
   },
   FLUX_DIFF_INVALID: { kind: 'usage', description: 'the previous build given to flux diff cannot be read as a manifest stream or a flux build --output' },
   FLUX_PATH_INVALID: { kind: 'usage', description: 'the Kustomization spec.path (or --path) does not resolve to a directory inside the repo root' },
