@@ -42,6 +42,7 @@ const TABLE: Record<string, string> = {
   'field-components': 'spec.components + spec.ignoreMissingComponents',
   'field-common-metadata': 'spec.commonMetadata labels and annotations (after the build, over the object\'s own)',
   'field-postbuild': 'spec.postBuild: substitute wins over substituteFrom, optional source, $${} escape, := default, substitute: disabled',
+  'field-postbuild-quoted': 'spec.postBuild: quotes around ${VAR} in the source do not survive (Flux re-serialises first): "${PORT}" with 8080 is a number',
   'field-postbuild-always': 'spec.postBuild.substituteStrategy: Always (no variables, defaults still expand)',
   'field-build-metadata': 'spec.buildMetadata',
   'field-cluster-side-only': 'fields that do not change the build (interval, prune, wait, force, healthChecks, dependsOn, kubeConfig, …): accepted',
