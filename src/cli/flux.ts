@@ -11,6 +11,7 @@ import { collectKeyValue, collectList, loadGlobals } from './options.js';
 import { printError } from './output.js';
 
 interface FluxBuildFlags {
+  source?: string;
   path?: string;
   namespace?: string;
   name?: string;
@@ -52,6 +53,7 @@ export function registerFlux(program: Command): void {
     .option('--name <name>', 'Kustomization name (default: the directory name)')
     .option('--target-namespace <ns>', 'spec.targetNamespace (without a manifest)')
     .option('--repo-root <dir>', 'source root: spec.path is relative to it and no path may leave it', '.')
+    .option('--source <kind/namespace/name>', 'a cluster tree: build only the Kustomizations whose sourceRef is this one (e.g. GitRepository/flux-system/flux-system)')
     .option('--substitute <k=v>', 'postBuild.substitute entry (repeatable; wins over --substitute-from)', collectKeyValue, {})
     .option(
       '--substitute-from <file>',
@@ -91,6 +93,7 @@ export function registerFlux(program: Command): void {
     .option('--name <name>', 'Kustomization name (default: the directory name)')
     .option('--target-namespace <ns>', 'spec.targetNamespace (without a manifest)')
     .option('--repo-root <dir>', 'source root: spec.path is relative to it and no path may leave it', '.')
+    .option('--source <kind/namespace/name>', 'a cluster tree: build only the Kustomizations whose sourceRef is this one (e.g. GitRepository/flux-system/flux-system)')
     .option('--substitute <k=v>', 'postBuild.substitute entry (repeatable)', collectKeyValue, {})
     .option('--substitute-from <file>', 'ConfigMap/Secret YAML standing in for a substituteFrom object (repeatable)', collectList, [])
     .option('--no-strict', 'allow unset variables without defaults')
@@ -169,6 +172,7 @@ async function buildTree(
     logger,
     redactor,
     strict: flags.strict,
+    ...(flags.source === undefined ? {} : { source: flags.source }),
     ...(progress ? { onBuilt: (b) => process.stderr.write(`built Kustomization/${b.kustomization.namespace}/${b.kustomization.name} (${b.ms} ms)\n`) } : {}),
   });
 }

@@ -113,6 +113,11 @@ export interface TreeBuildRequest {
   strict?: boolean;
   redactor: Redactor;
   now?: Date;
+  /**
+   * Only Kustomizations whose sourceRef is this `Kind/namespace/name` are built (the others read
+   * another repository); the rest are listed as notices. Default: every Kustomization.
+   */
+  source?: string;
   /** Called after each Kustomization (progress). */
   onBuilt?: (b: TreeBuild) => void;
 }
@@ -123,7 +128,11 @@ export interface TreeBuildRequest {
  * one report for the tree.
  */
 export async function fluxBuildTree(req: TreeBuildRequest): Promise<TreeResult> {
-  const { ordered, notices } = dependencyOrder(findKustomizations(req.tree, req.repoRoot));
+  const { ordered: all, notices } = dependencyOrder(findKustomizations(req.tree, req.repoRoot));
+  const ordered = req.source === undefined ? all : all.filter((k) => k.sourceRef === req.source);
+  for (const k of all) {
+    if (!ordered.includes(k)) notices.push(`Kustomization/${k.namespace}/${k.name}: not built, its source is ${k.sourceRef ?? 'not set'}`);
+  }
   const work = createWorkDir('syncgate-flux-tree-');
   const builds: TreeBuild[] = [];
   try {

@@ -152,6 +152,24 @@ describe('a cluster tree', () => {
     expect(r.failed).toBe(true);
     expect(treeReport(r).split('\n')[0]).toBe('flux build: 3 Kustomizations: 2 allowed, 0 refused, 1 failed');
   });
+
+  test('--source: Kustomizations reading another repository are listed, not built', async () => {
+    write('app/a.yaml', CM('a'));
+    const manifest = (name: string, source: string): string =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  path: ./app\n  sourceRef: {kind: GitRepository, name: ${source}}\n`;
+    write('clusters/y/ks.yaml', `${manifest('mine', 'fleet')}---\n${manifest('theirs', 'podinfo')}`);
+    const r = await fluxBuildTree({
+      tree: join(dir, 'repo', 'clusters', 'y'),
+      repoRoot: join(dir, 'repo'),
+      source: 'GitRepository/flux-system/fleet',
+      sources: [],
+      config,
+      logger: silentLogger(),
+      redactor: new Redactor(),
+    });
+    expect(r.builds.map((b) => b.kustomization.name)).toEqual(['mine']);
+    expect(r.notices).toEqual(['Kustomization/flux-system/theirs: not built, its source is GitRepository/flux-system/podinfo']);
+  });
 });
 
 describe('flux diff', () => {
