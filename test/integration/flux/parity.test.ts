@@ -95,6 +95,10 @@ describe.each(cases)('%s', (name) => {
     } else {
       expect(r.output).toEqual(expected.build ?? []);
     }
+    // No plaintext of the SOPS fixtures in the artifact or the report.
+    const decoded = r.output.flatMap((o) => Object.values((o['data'] ?? {}) as Record<string, string>).map((v) => Buffer.from(v, 'base64').toString('utf8')));
+    const shipped = [JSON.stringify(r.output), ...decoded, r.gate.decision.report, r.gate.decision.summary, r.outputError?.message ?? ''].join('\n');
+    for (const plain of ['parity-db-password-77', 'parity-file-token-88', 'parity-env-secret-99']) expect(shipped).not.toContain(plain);
     // The generated kustomization lists what Flux's generator lists.
     const k = expected.kustomization ?? {};
     for (const field of ['resources', 'namespace', 'namePrefix', 'nameSuffix', 'components', 'buildMetadata']) {
