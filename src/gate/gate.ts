@@ -1,7 +1,7 @@
 import { SyncgateError } from '../errors/index.js';
 import { cloneParsed, identity, identityKey, type Resource } from '../k8s/index.js';
 import { Redactor } from '../log/index.js';
-import { render } from '../render/index.js';
+import { render, type RenderInput } from '../render/index.js';
 import { decryptResources, prepareSecrets } from '../sops/index.js';
 import { scan, decide } from '../policy/index.js';
 import type { GateRequest, GateResult } from './types.js';
@@ -47,24 +47,33 @@ export async function gate(req: GateRequest): Promise<GateResult> {
   const workDir = req.workDir ?? createWorkDir();
   try {
     const prepared = await time('prepare', () => prepareSecrets(full, workDir));
-    let resources = await time('render', () =>
-      render({
-        appDir: prepared.appDir,
-        repoRoot: prepared.repoRoot,
-        context: full.context,
-        // The SOPS stage replaces encrypted values files with decrypted copies: helm never reads ciphertext.
-        options: { ...full.options, valueFiles: prepared.valueFiles },
-        config: full.config,
-        workDir,
-        deadline,
-        redactor,
-        logger: full.logger,
-        extraValueFiles: prepared.extraValueFiles,
-        ...(full.signal ? { signal: full.signal } : {}),
-      }),
-    );
+    const input: RenderInput = {
+      appDir: prepared.appDir,
+      repoRoot: prepared.repoRoot,
+      context: full.context,
+      // The SOPS stage replaces encrypted values files with decrypted copies: helm never reads ciphertext.
+      options: { ...full.options, valueFiles: prepared.valueFiles },
+      config: full.config,
+      workDir,
+      deadline,
+      redactor,
+      logger: full.logger,
+      extraValueFiles: prepared.extraValueFiles,
+      ...(full.signal ? { signal: full.signal } : {}),
+      ...(full.loadRestrictor ? { loadRestrictor: full.loadRestrictor } : {}),
+    };
+    let resources = await time('render', () => render(input));
     checkResources(resources, full.config.spec.limits.resources);
-    full.onRendered?.(cloneParsed(resources), { fromDecryptedInputs: prepared.decrypted.length > 0 || prepared.extraValueFiles.length > 0 });
+    if (full.onRendered) {
+      const fromDecryptedInputs = prepared.decrypted.length > 0 || prepared.extraValueFiles.length > 0;
+      if (fromDecryptedInputs && full.renderUntouched === true) {
+        const untouched = await time('renderUntouched', () =>
+          render({ ...input, appDir: full.appDir, repoRoot: full.repoRoot, options: full.options, extraValueFiles: [] }),
+        );
+        checkResources(untouched, full.config.spec.limits.resources);
+        full.onRendered(untouched, { fromDecryptedInputs: false });
+      } else full.onRendered(cloneParsed(resources), { fromDecryptedInputs });
+    }
     resources = await time('decrypt', () => decryptResources(resources, full));
     if (full.postDecrypt) {
       const t = full.postDecrypt;

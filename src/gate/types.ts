@@ -35,6 +35,17 @@ export interface GateRequest {
    * case it may hold their plaintext. Flux mode keeps it as the still-encrypted build it writes.
    */
   onRendered?: (resources: Resource[], info: { fromDecryptedInputs: boolean }) => void;
+  /**
+   * With `onRendered`: when SOPS-encrypted inputs were decrypted for the render, also render the
+   * untouched source (same limits and deadline) and hand that over instead (Flux's artifact).
+   */
+  renderUntouched?: boolean;
+  /**
+   * Trusted, set by a door: kustomize's load restrictor. `none` is Flux's LoadRestrictionsNone (a
+   * kustomization may read files outside its own directory); the kustomization walk still keeps
+   * every path inside repoRoot. Default: root-only.
+   */
+  loadRestrictor?: 'rootOnly' | 'none';
   /** Runs after decryption, before the scan. */
   postDecrypt?: ResourceTransform;
   /** Clock for expiries (tests pin it). */

@@ -6,8 +6,9 @@ import { runRenderTool } from './run-tool.js';
 import type { RenderInput } from './types.js';
 
 /** Builds the `kustomize build` argv: root-only loads, never exec or alpha (KRM) plugins. */
-export function kustomizeBuildArgs(input: Pick<RenderInput, 'appDir' | 'config'>, helm?: string): string[] {
-  const args = ['build', input.appDir, '--load-restrictor=LoadRestrictionsRootOnly'];
+export function kustomizeBuildArgs(input: Pick<RenderInput, 'appDir' | 'config' | 'loadRestrictor'>, helm?: string): string[] {
+  const restrictor = input.loadRestrictor === 'none' ? 'LoadRestrictionsNone' : 'LoadRestrictionsRootOnly';
+  const args = ['build', input.appDir, `--load-restrictor=${restrictor}`];
   if (input.config.spec.render.kustomize.enableHelm) {
     args.push('--enable-helm');
     if (helm !== undefined) args.push(`--helm-command=${helm}`);

@@ -17,6 +17,8 @@ export interface RenderInput {
   logger: Logger;
   /** Extra Helm values files (decrypted SOPS values) appended after the app's own. */
   extraValueFiles: readonly string[];
+  /** Trusted (GateRequest.loadRestrictor): `none` is Flux's LoadRestrictionsNone, confined to repoRoot by the walk. */
+  loadRestrictor?: 'rootOnly' | 'none';
 }
 
 export type SourceType = 'helm' | 'kustomize' | 'directory';

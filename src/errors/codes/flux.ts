@@ -6,6 +6,16 @@ export const fluxCodes = {
     kind: 'usage',
     description: 'the Flux Kustomization manifest is missing, unreadable or not a kustomize.toolkit.fluxcd.io Kustomization',
   },
+  FLUX_GENERATE_FAILED: {
+    kind: 'usage',
+    description:
+      "kustomize-controller's kustomization generator fails on this source: a manifest that is not Kubernetes YAML, an unreadable kustomization file, a component path that is not local",
+  },
+  FLUX_TREE_INVALID: {
+    kind: 'usage',
+    description: 'a cluster tree holds no Flux Kustomization, two with the same namespace/name, or a dependsOn cycle',
+  },
+  FLUX_DIFF_INVALID: { kind: 'usage', description: 'the previous build given to flux diff cannot be read as a manifest stream or a flux build --output' },
   FLUX_PATH_INVALID: { kind: 'usage', description: 'the Kustomization spec.path (or --path) does not resolve to a directory inside the repo root' },
   FLUX_VAR_NAME_INVALID: {
     kind: 'usage',

@@ -181,8 +181,13 @@ describe('secretGenerator inputs encrypted with SOPS', () => {
     expect(r.gate.scan.findings.map((f) => `${f.object} ${f.policy}`)).toContain('Secret/team-b/fake secrets/plaintext-secret');
   });
 
-  test('envs: cannot be shipped encrypted (kustomize splits the dotenv), so the build refuses to emit it', async () => {
-    const msg = await errorOf(build('envs'));
+  test('envs: built and scanned decrypted as Flux applies it; only writing it is refused (kustomize splits the dotenv)', async () => {
+    const r = await build('envs');
+    const secret = r.gate.resources.map((x) => x.object).find((o) => o.kind === 'Secret')!;
+    expect(secret.metadata.name).toMatch(/^app-env-[a-z0-9]{10}$/);
+    expect(Buffer.from((secret['data'] as Record<string, string>)['PASSWORD']!, 'base64').toString()).toBe('gen-env-secret-5353');
+    expect(r.output).toEqual([]);
+    const msg = `${r.outputError?.code}: ${r.outputError?.message}`;
     expect(msg).toMatch(/^FLUX_OUTPUT_UNSAFE: Secret\/team-b\/app-env-[a-z0-9]{10}: decryption changed an object that is not SOPS-encrypted in the build/);
     expect(msg).not.toContain('gen-env-secret-5353');
   });

@@ -154,16 +154,40 @@ describe('Kustomization manifest', () => {
       targetNamespace: 'team-a',
       postBuild: { substitute: { a: 'b' }, substituteFrom: [{ kind: 'Secret', name: 's', optional: false }], strategy: 'WithVariables' },
       decryption: false,
+      file: 'ks.yaml',
     });
+  });
+
+  test('every generator field is kept for the generator, none refused; commonMetadata and dependsOn read', () => {
+    const spec = {
+      ...base.spec,
+      patches: [{ patch: 'x', target: { kind: 'Deployment' } }],
+      images: [{ name: 'a', newTag: 'b' }],
+      namePrefix: 'p-',
+      nameSuffix: '-s',
+      components: ['../c'],
+      ignoreMissingComponents: true,
+      buildMetadata: ['originAnnotations'],
+      commonMetadata: { labels: { team: 'a' } },
+      dependsOn: [{ name: 'infra' }, { name: 'crds', namespace: 'platform' }],
+      sourceRef: { kind: 'GitRepository', name: 'fleet' },
+    };
+    const ks = parseKustomization({ ...base, spec }, 'ks.yaml');
+    expect(ks.generator).toEqual({
+      patches: spec.patches, images: spec.images, namePrefix: 'p-', nameSuffix: '-s', components: ['../c'], ignoreMissingComponents: true,
+      buildMetadata: ['originAnnotations'],
+    });
+    expect(ks.commonMetadata).toEqual({ labels: { team: 'a' }, annotations: {} });
+    expect(ks.dependsOn).toEqual([{ name: 'infra', namespace: 'flux-system' }, { name: 'crds', namespace: 'platform' }]);
+    expect(ks.sourceRef).toBe('GitRepository/flux-system/fleet');
   });
 
   test.each<[string, unknown, string]>([
     ['wrong apiVersion', { ...base, apiVersion: 'kustomize.config.k8s.io/v1beta1' }, 'ks.yaml: apiVersion: expected kustomize.toolkit.fluxcd.io/v1'],
     ['no name', { ...base, metadata: { namespace: 'x' } }, 'ks.yaml: metadata.name: '],
     ['bad substituteFrom kind', { ...base, spec: { postBuild: { substituteFrom: [{ kind: 'Pod', name: 'p' }] } } }, 'ks.yaml: spec.postBuild.substituteFrom.0.kind: '],
-    ['spec.patches', { ...base, spec: { ...base.spec, patches: [{ patch: 'x' }] } }, 'ks.yaml: spec.patches is not supported by syncgate flux build'],
-    ['spec.images', { ...base, spec: { ...base.spec, images: [{ name: 'a', newTag: 'b' }] } }, 'ks.yaml: spec.images is not supported'],
-    ['spec.namePrefix', { ...base, spec: { ...base.spec, namePrefix: 'p-' } }, 'ks.yaml: spec.namePrefix is not supported'],
+    ['spec.images without a name', { ...base, spec: { ...base.spec, images: [{ newTag: 'b' }] } }, 'ks.yaml: spec.images.0.name: '],
+    ['spec.components not strings', { ...base, spec: { ...base.spec, components: [1] } }, 'ks.yaml: spec.components.0: '],
   ])('%s → FLUX_KUSTOMIZATION_INVALID', (_n, value, message) => {
     let err: unknown;
     try {
