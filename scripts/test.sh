@@ -14,7 +14,10 @@ export PATH="$PWD/.tools/bin:$PATH"
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 rc=0
-node --experimental-vm-modules node_modules/jest/bin/jest.js --ci --json --outputFile="$results" "$@" || rc=$?
+# --forceExit and an outer deadline: a leaked handle ends the run with a failure in minutes, never
+# CI's 90. Each test file also kills what it started (test/setup/reaping-environment.mjs).
+timeout --kill-after=30s "${SYNCGATE_TEST_DEADLINE:-50m}" \
+  node --experimental-vm-modules node_modules/jest/bin/jest.js --ci --forceExit --json --outputFile="$results" "$@" || rc=$?
 # A plain closing line that any CI reads: "tests: N passed, N failed".
 node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));
   if (r.numTotalTests === 0) { console.error("no test ran"); process.exit(1); }

@@ -102,6 +102,8 @@ describe('discovery and parameters', () => {
 describe('HTTP', () => {
   test('/healthz, /readyz and /metrics with per-rpc request counts', async () => {
     const base = `http://127.0.0.1:${sidecar.httpPort}`;
+    // One request of its own, so the counts below do not depend on the other tests having run first.
+    await callGenerate(sidecar.socket, examples, { appRelPath: 'plain-app', env: baseEnv({ sourcePath: 'plain-app' }) });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(await ready.text()).toBe('ok\n');

@@ -60,7 +60,9 @@ describe('policy gate in the sidecar (warn mode)', () => {
     const manifests = await callGenerate(sidecar.socket, join(work, 'bad'), { env });
     const deploy = manifests.map((m) => JSON.parse(m) as { kind: string; spec?: unknown }).find((o) => o.kind === 'Deployment');
     expect(JSON.stringify(deploy)).toContain('"privileged":true');
-    await new Promise((r) => setTimeout(r, 200));
+    // The warning is logged after the reply is sent: poll for it with a deadline.
+    const end = Date.now() + 10_000;
+    while (!sidecar.logs().includes('pss-baseline/privileged') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     expect(sidecar.logs()).toContain('pss-baseline/privileged');
   }, 20_000);
 });

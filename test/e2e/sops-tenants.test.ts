@@ -72,7 +72,15 @@ describe('SOPS keys are scoped per tenant through the gRPC sidecar', () => {
     expect(err.message).toContain('Secret/no-namespace: decrypted with key team-a, which is not granted namespace team-b');
   }, 20_000);
 
-  test('the sidecar logs an audit line per decryption and never the plaintext', () => {
+  test('the sidecar logs an audit line per decryption and never the plaintext', async () => {
+    // Its own two requests (one refused, one decrypted), so it does not rely on the tests above.
+    const stolen = { ...baseEnv({ name: 'b-app', namespace: 'team-b', project: 'team-b', sourcePath: 'team-b/app' }), ARGOCD_ENV_SOPS_KEY: 'team-a' };
+    await callGenerate(sidecar.socket, repo, { appRelPath: 'team-b/app', env: stolen }).catch(() => undefined);
+    await callGenerate(sidecar.socket, repo, { appRelPath: 'team-a/app', env: baseEnv({ name: 'a-app', namespace: 'team-a', project: 'team-a', sourcePath: 'team-a/app' }) });
+    const end = Date.now() + 10_000;
+    while (!/"outcome":"sops_key_not_granted"[\s\S]*"app":"a-app"[^\n]*"outcome":"ok"|"app":"a-app"[^\n]*"outcome":"ok"[\s\S]*"outcome":"sops_key_not_granted"/.test(sidecar.logs()) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const logs = sidecar.logs();
     const audit = logs.split('\n').filter((l) => l.includes('"audit":true')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(audit).toEqual(
@@ -84,5 +92,5 @@ describe('SOPS keys are scoped per tenant through the gRPC sidecar', () => {
     expect(logs).not.toContain(SECRET);
     expect(logs).not.toMatch(/AGE-SECRET-KEY|ENC\[AES256_GCM/);
     expect(readFileSync(key('team-a'), 'utf8')).toContain('TEST-ONLY');
-  });
+  }, 20_000);
 });

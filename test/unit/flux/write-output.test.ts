@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
 import { writeOutput } from '../../../src/flux/index.js';
 
 const objs = [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'n' }, data: { k: 'v' } }];
@@ -30,9 +31,15 @@ describe('writeOutput', () => {
   });
 
   test('the archive is reproducible (fixed mtime)', async () => {
-    await writeOutput(objs, join(dir, 'a.tgz'));
-    await new Promise((r) => setTimeout(r, 1100));
-    await writeOutput(objs, join(dir, 'b.tar.gz'));
+    // Only the clock is faked: the second archive is written "a day later" without waiting.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'queueMicrotask'], now: new Date('2026-01-01T00:00:00Z') });
+    try {
+      await writeOutput(objs, join(dir, 'a.tgz'));
+      jest.setSystemTime(new Date('2026-01-02T00:00:00Z'));
+      await writeOutput(objs, join(dir, 'b.tar.gz'));
+    } finally {
+      jest.useRealTimers();
+    }
     expect(readFileSync(join(dir, 'a.tgz')).equals(readFileSync(join(dir, 'b.tar.gz')))).toBe(true);
   });
 });
