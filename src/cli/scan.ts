@@ -39,6 +39,7 @@ export function registerScan(program: Command): void {
           {
             config,
             logger,
+            sources: set.sources,
             context: {
               appName: flags.app, namespace: flags.namespace, project: flags.project, repoURL: '', sourcePath: path, revision: '',
               kubeVersion: process.env['KUBE_VERSION'] ?? '', apiVersions: [],

@@ -18,7 +18,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
 export function scanSync(input: ScanInput): ScanResult {
   const { resources, config, scope } = input;
   const policies = activePolicies(config).filter((a) => scope === 'app' || a.policy.scope === 'object');
-  const ctx: CheckContext = { context: input.context, config, resources, scope };
+  const ctx: CheckContext = { context: input.context, config, resources, scope, ...(input.sources ? { sources: input.sources } : {}) };
   const book = new WaiverBook(config, input.context, input.now ?? new Date());
   const findings: Finding[] = [];
   for (const r of resources) {

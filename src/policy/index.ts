@@ -13,4 +13,5 @@ export { WAIVER_ANNOTATION } from './waivers.js';
 export { effectiveIdentity, effectiveNamespace } from './scope.js';
 export { SECRET_RULES } from './packs/secret-rules.js';
 export { policiesMarkdown } from './docs.js';
+export { SourceFiles, type SourceHit } from './sources.js';
 export type * from './types.js';
