@@ -7,6 +7,8 @@ export { BUILTIN_POLICIES, activePolicies, modeFor } from './registry.js';
 export { findingLine, reportDecision, REPORT_LINES } from './report.js';
 export { toSarif, type LineOf } from './sarif.js';
 export { toJunit } from './junit.js';
+export { toPolicyReports, type PolicyReportOptions } from './policyreport.js';
+export { readBaseline, applyBaseline } from './baseline.js';
 export { readManifests, manifestsFromText, type ManifestSet } from './read-manifests.js';
 export { podViewOf, WORKLOAD_KINDS, type PodView, type ContainerRef } from './podspec.js';
 export { WAIVER_ANNOTATION } from './waivers.js';
