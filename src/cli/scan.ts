@@ -34,7 +34,7 @@ export function registerScan(program: Command): void {
         const { config, logger } = loadGlobals(cmd);
         // Loaded on use, so other commands do not pay for the policy engine at start-up.
         const { gateObjects } = await import('../gate/index.js');
-        const { applyBaseline, effectiveIdentity, findingLine, readBaseline, readManifests, reportDecision, toJunit, toPolicyReports, toSarif } = await import('../policy/index.js');
+        const { applyBaseline, effectiveIdentity, FieldPositions, findingLine, readBaseline, readManifests, reportDecision, toJunit, toPolicyReports, toSarif } = await import('../policy/index.js');
         const known = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
         const set = await readManifests(path, { bytes: config.spec.limits.manifestBytes, resources: config.spec.limits.resources }, readStdin);
         const result = await gateObjects(
@@ -64,7 +64,9 @@ export function registerScan(program: Command): void {
             out = `${JSON.stringify({ refused: decision.refused, summary: decision.summary, counts: decision.counts, scanned: scan.scanned, findings: scan.findings, notices: scan.notices }, null, 2)}\n`;
             break;
           case 'sarif': {
-            const lineOf = (source: string, doc: number): number | undefined => set.docLines.get(source)?.[doc];
+            // The field's own line; the document's first line when the text cannot be walked.
+            const positions = new FieldPositions(set.texts);
+            const lineOf = (source: string, doc: number, path: string): number | undefined => positions.lineOf(source, doc, path) ?? set.docLines.get(source)?.[doc];
             out = `${JSON.stringify(toSarif(scan, config, { version: process.env['npm_package_version'] ?? '0.1.0', lineOf }), null, 2)}\n`;
             break;
           }

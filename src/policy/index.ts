@@ -6,6 +6,7 @@ export { scan, scanSync, decide } from './engine.js';
 export { BUILTIN_POLICIES, activePolicies, modeFor } from './registry.js';
 export { findingLine, reportDecision, REPORT_LINES } from './report.js';
 export { toSarif, type LineOf } from './sarif.js';
+export { FieldPositions, pathSteps } from './positions.js';
 export { toJunit, testJunit } from './junit.js';
 export { findTestFiles, runTestFile, TEST_FILE, type TestFileResult, type ExpectationResult, type Outcome } from './test-runner.js';
 export { toPolicyReports, type PolicyReportOptions } from './policyreport.js';

@@ -52,7 +52,8 @@ describe('syncgate scan', () => {
     expect(json.notices[0].message).toBe('bad/values.yaml: document 1: not a Kubernetes object: skipped');
     const sarif = JSON.parse(run(['scan', 'bad', '--format', 'sarif']).stdout);
     const priv = sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'pss-baseline/privileged');
-    expect(priv.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'bad/nested/pod.yaml' }, region: { startLine: 8 } });
+    // The field's own line (securityContext: {privileged: true}), not the document's first line.
+    expect(priv.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'bad/nested/pod.yaml' }, region: { startLine: 17 } });
     const junit = run(['scan', 'bad', '--format', 'junit']);
     expect(junit.status).toBe(1);
     expect(junit.stdout).toContain('<testcase classname="bad/nested/pod.yaml" name="ConfigMap/shop/ok"/>');
