@@ -55,6 +55,16 @@ describe('SourceFiles', () => {
     rmSync(outside, { recursive: true, force: true });
   });
 
+  test('a repo over the caps is searched in part, and the scan says so', () => {
+    for (const n of ['a', 'b', 'c']) writeFileSync(join(dir, `${n}.yaml`), `${n}: value-${n}-12345\n`);
+    const s = new SourceFiles(dir, [], '', { fileBytes: 1024, totalBytes: 1 << 20, files: 2 });
+    const secret = res({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'team-a' }, stringData: { password: 'value-c-12345' } });
+    const r = scanSync({ resources: [secret], config: config({ packs: ['secrets'] }), context: context(), scope: 'app', sources: s });
+    expect(r.findings).toEqual([]);
+    expect(s.truncated).toBe(true);
+    expect(r.notices.map((n) => n.message)).toContain('the repo is larger than the file index caps (20000 files, 64 MiB): secrets/plaintext-secret looked for committed values in part of it');
+  });
+
   test('a multi-line needle is looked for by its longest line', () => {
     const s = new SourceFiles(undefined, [{ file: 'v.yaml', text: 'cert: |\n  short\n  MIIBlongbase64lineofacertificate0123456789\n' }]);
     expect(s.locate('short\nMIIBlongbase64lineofacertificate0123456789\n')).toEqual({ file: 'v.yaml', line: 3 });
