@@ -18,7 +18,7 @@ const REFERENCE_LAST = new Set([
   'enabled', 'enable', 'disabled', 'disable', 'required', 'length', 'len', 'size', 'ttl', 'expiry', 'expiration', 'expires', 'timeout', 'lifetime',
   'duration', 'interval', 'period', 'header', 'type', 'policy', 'format', 'prefix', 'suffix', 'version', 'count', 'max', 'min', 'algorithm', 'alg',
   'field', 'provider', 'mode', 'namespace', 'issuer', 'audience', 'scope', 'scopes', 'hash', 'salt', 'rotation', 'env', 'var', 'variable', 'id', 'key_id',
-  'store', 'source', 'secretname', 'method', 'kind', 'strategy', 'resource', 'annotation', 'label', 'user', 'username', 'login', 'grace', 'cache',
+  'store', 'source', 'method', 'kind', 'strategy', 'resource', 'annotation', 'label', 'user', 'username', 'login', 'grace', 'cache', 'hint',
 ]);
 const PLACEHOLDER = /\$\(|\$\{|\{\{|%\(|<[a-z_-]+>|^\$[A-Za-z_]/i;
 const NOT_SECRET_VALUE = /^(true|false|yes|no|on|off|none|null|nil|enabled|disabled|required|optional|\d+(\.\d+)?[a-z]{0,2}|[A-Z][A-Z0-9_]*_[A-Z0-9_]+)$/;

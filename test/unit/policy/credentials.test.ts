@@ -13,7 +13,7 @@ test.each([
   ['OAUTH_CLIENT_SECRET', true], ['spring.datasource.password', true], ['secret_key', true], ['JWT', true], ['REDIS_PASSWD', true], ['SSH_KEY', true],
   ['PASSWORD_FILE', false], ['MYSQL_PASSWORD_FILE', false], ['SECRET_NAME', false], ['TOKEN_TTL', false], ['CACHE_KEY_PREFIX', false], ['TOKENIZER_MODEL', false],
   ['API_KEY_HEADER', false], ['PASSWORD_MIN_LENGTH', false], ['AWS_ACCESS_KEY_ID', false], ['COMPASS_URL', false], ['PASSTHROUGH', false], ['KEY', false], ['GF_AUTH_GENERIC_OAUTH_TOKEN_URL', false],
-  ['PASSWORD_HASH_ALGORITHM', false], ['SECRETARY', false], ['LOG_LEVEL', false],
+  ['PASSWORD_HASH_ALGORITHM', false], ['SECRETARY', false], ['LOG_LEVEL', false], ['token_hint', false],
 ])('isCredentialName(%s) = %s', (name, want) => {
   expect(isCredentialName(name)).toBe(want);
 });
