@@ -73,6 +73,7 @@ const C0012_NAMES = ['aws_secret_access_key', 'azure_batchai_storage_key', 'azur
 test('precision and recall of the secrets pack on the fixture charts', async () => {
   const found: Finding[] = [];
   let secrets = 0;
+  let secretsWithCommittedValue = 0;
   let envLiterals = 0;
   let c0012 = 0;
   let c0012True = 0;
@@ -80,7 +81,10 @@ test('precision and recall of the secrets pack on the fixture charts', async () 
     const r = await render(app);
     found.push(...r.scan.findings.filter((f) => (POLICIES as readonly string[]).includes(f.policy)));
     for (const res of r.resources) {
-      if (res.object.kind === 'Secret') secrets++;
+      if (res.object.kind === 'Secret') {
+        secrets++;
+        if (Object.keys(LABELS).some((k) => k.startsWith(`secrets/plaintext-secret Secret/shop/${res.object.metadata.name} `))) secretsWithCommittedValue++;
+      }
       const spec = (res.object['spec'] as { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } } | undefined)?.template?.spec;
       for (const [ci, c] of (spec?.containers ?? []).entries()) {
         for (const [ei, e] of (c.env ?? []).entries()) {
@@ -104,6 +108,7 @@ test('precision and recall of the secrets pack on the fixture charts', async () 
     recall: tp / labels.length,
     secretsRendered: secrets,
     oldPlaintextSecretHits: secrets, // before: every Secret with data not from SOPS
+    oldPlaintextSecretPrecision: secretsWithCommittedValue / secrets,
     envLiterals,
     kubescapeC0012EnvHits: c0012,
     kubescapeC0012EnvPrecision: c0012 ? c0012True / c0012 : 1,
@@ -116,4 +121,5 @@ test('precision and recall of the secrets pack on the fixture charts', async () 
     for (const v of ['fake_password', 'smtp-relay-pw-42', 'strong-admin-pass', 'kz-literal-token-5521', 'plain-manifest-secret', 'base64-manifest-token']) expect(f.message).not.toContain(v);
   }
   expect(stats.kubescapeC0012EnvPrecision).toBeLessThan(stats.precision);
+  expect(stats.oldPlaintextSecretPrecision).toBeLessThan(stats.precision);
 }, 120_000);
