@@ -104,7 +104,7 @@ function isCoreKind(r: Resource, kind: string): boolean {
 export const secretsPolicies: readonly Policy[] = [
   {
     id: 'secrets/plaintext-secret', pack: 'secrets', name: 'plaintext-secret', scope: 'object', severity: 'high',
-    rule: 'a Secret value must not be committed to the repo in plaintext: a value (or its base64), or a credential inside a config value, that is written in a repo file (values file, template, kustomization, generator input, plain manifest) and not SOPS-encrypted; values generated at render time and non-credential settings do not count (without the repo files, as in `scan -`, every plaintext Secret counts)',
+    rule: 'a Secret value must not be committed to the repo in plaintext: a value (or its base64), or a credential inside a config value, that is written in a repo file (values file, template, kustomization, generator input, plain manifest) and not SOPS-encrypted; values generated at render time and non-credential settings do not count (`syncgate scan` judges the files it reads, stdin included; a caller that gives no files at all gets every plaintext Secret reported)',
     remediation: 'encrypt the value with sops (age key granted to this app) and commit the encrypted file, or let the chart generate it',
     references: { url: 'https://github.com/gitleaks/gitleaks (kubernetes-secret-yaml)' },
     check(r, ctx) {
