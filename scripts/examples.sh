@@ -20,3 +20,6 @@ for app in examples/*/; do
   n=$(grep -c '^kind:' <<<"$out" || true)
   echo "   ok: $n resources" >&2
 done
+# The bundled policy tests (syncgate-test.yaml under examples/policy-tests), as platform teams run theirs in CI.
+echo "== syncgate test examples/policy-tests" >&2
+node dist/cli/main.js test examples/policy-tests --fail-only >&2

@@ -6,6 +6,7 @@ import { registerDiscover } from './discover.js';
 import { registerParameters } from './parameters.js';
 import { registerDocs } from './docs.js';
 import { registerScan } from './scan.js';
+import { registerTest } from './test.js';
 import { registerServe } from './serve.js';
 import { registerFlux } from './flux.js';
 import { registerWebhook } from './webhook.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerParameters(program);
   registerDocs(program);
   registerScan(program);
+  registerTest(program);
   registerServe(program);
   registerFlux(program);
   registerWebhook(program);

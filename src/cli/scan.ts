@@ -4,7 +4,8 @@ import { loadGlobals } from './options.js';
 import { printError } from './output.js';
 
 interface ScanFlags {
-  format: 'text' | 'json' | 'sarif' | 'junit';
+  format: 'text' | 'json' | 'sarif' | 'junit' | 'policyreport';
+  baseline?: string;
   app: string;
   project: string;
   namespace: string;
@@ -22,23 +23,26 @@ export function registerScan(program: Command): void {
     .command('scan')
     .description('scan plain manifests (a file, a directory, or - for stdin) against the policies; exit 1 when refused')
     .argument('<path>', 'manifest file, directory (recursive *.yaml/*.yml/*.json) or - for stdin')
-    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif', 'junit']).default('text'))
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif', 'junit', 'policyreport']).default('text'))
     .option('--app <name>', 'application name (exceptions)', '')
     .option('--project <name>', 'Argo CD project (exceptions)', 'default')
     .option('--namespace <ns>', 'destination namespace for objects without one', '')
+    .option('--baseline <file>', 'an earlier `scan --format json` report: its findings are neither reported nor counted (fail only on new ones)')
     .action(async (path: string, flags: ScanFlags, cmd: Command) => {
       let exit = 0;
       try {
         const { config, logger } = loadGlobals(cmd);
         // Loaded on use, so other commands do not pay for the policy engine at start-up.
         const { gateObjects } = await import('../gate/index.js');
-        const { effectiveIdentity, findingLine, readManifests, toJunit, toSarif } = await import('../policy/index.js');
+        const { applyBaseline, effectiveIdentity, FieldPositions, findingLine, readBaseline, readManifests, reportDecision, toJunit, toPolicyReports, toSarif } = await import('../policy/index.js');
+        const known = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
         const set = await readManifests(path, { bytes: config.spec.limits.manifestBytes, resources: config.spec.limits.resources }, readStdin);
         const result = await gateObjects(
           set.resources,
           {
             config,
             logger,
+            sources: set.sources,
             context: {
               appName: flags.app, namespace: flags.namespace, project: flags.project, repoURL: '', sourcePath: path, revision: '',
               kubeVersion: process.env['KUBE_VERSION'] ?? '', apiVersions: [],
@@ -46,7 +50,11 @@ export function registerScan(program: Command): void {
           },
           'app',
         );
-        const { scan, decision } = result;
+        let { scan, decision } = result;
+        if (known) {
+          scan = applyBaseline(scan, known).result;
+          decision = reportDecision(scan);
+        }
         scan.notices.unshift(...set.notices);
         exit = decision.refused ? 1 : 0;
         logger.debug({ findings: scan.findings, summary: decision.summary }, decision.refused ? 'scan refused' : 'scan passed');
@@ -56,8 +64,15 @@ export function registerScan(program: Command): void {
             out = `${JSON.stringify({ refused: decision.refused, summary: decision.summary, counts: decision.counts, scanned: scan.scanned, findings: scan.findings, notices: scan.notices }, null, 2)}\n`;
             break;
           case 'sarif': {
-            const lineOf = (source: string, doc: number): number | undefined => set.docLines.get(source)?.[doc];
+            // The field's own line; the document's first line when the text cannot be walked.
+            const positions = new FieldPositions(set.texts);
+            const lineOf = (source: string, doc: number, path: string): number | undefined => positions.lineOf(source, doc, path) ?? set.docLines.get(source)?.[doc];
             out = `${JSON.stringify(toSarif(scan, config, { version: process.env['npm_package_version'] ?? '0.1.0', lineOf }), null, 2)}\n`;
+            break;
+          }
+          case 'policyreport': {
+            const { toYamlStream } = await import('../k8s/index.js');
+            out = toYamlStream(toPolicyReports(scan, set.resources, { name: flags.app || 'scan', namespace: flags.namespace, now: new Date() }));
             break;
           }
           case 'junit':

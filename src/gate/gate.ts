@@ -3,7 +3,7 @@ import { cloneParsed, identity, identityKey, type Resource } from '../k8s/index.
 import { Redactor } from '../log/index.js';
 import { render, type RenderInput } from '../render/index.js';
 import { decryptResources, prepareSecrets } from '../sops/index.js';
-import { scan, decide } from '../policy/index.js';
+import { scan, decide, SourceFiles } from '../policy/index.js';
 import type { GateRequest, GateResult } from './types.js';
 import { createWorkDir, removeWorkDir } from './workdir.js';
 
@@ -79,7 +79,8 @@ export async function gate(req: GateRequest): Promise<GateResult> {
       const t = full.postDecrypt;
       resources = await time('transform', () => t(resources, full));
     }
-    return await judge(resources, full, timings);
+    // The repo's files, read lazily: policies ask whether a Secret value is committed there.
+    return await judge(resources, { ...full, sources: new SourceFiles(full.repoRoot) }, timings);
   } finally {
     if (req.workDir === undefined) await removeWorkDir(workDir);
   }
@@ -91,7 +92,7 @@ export async function gate(req: GateRequest): Promise<GateResult> {
  */
 export async function gateObjects(
   resources: Resource[],
-  req: Pick<GateRequest, 'context' | 'config' | 'logger' | 'now' | 'redactor'>,
+  req: Pick<GateRequest, 'context' | 'config' | 'logger' | 'now' | 'redactor'> & { sources?: SourceFiles },
   scope: 'app' | 'object' = 'app',
 ): Promise<GateResult> {
   return judge(resources, { ...req, redactor: req.redactor ?? new Redactor() }, {}, scope);
@@ -99,7 +100,7 @@ export async function gateObjects(
 
 async function judge(
   resources: Resource[],
-  req: Pick<GateRequest, 'context' | 'config' | 'logger' | 'now'> & { redactor: Redactor },
+  req: Pick<GateRequest, 'context' | 'config' | 'logger' | 'now'> & { redactor: Redactor; sources?: SourceFiles },
   timings: Record<string, number>,
   scope: 'app' | 'object' = 'app',
 ): Promise<GateResult> {
@@ -112,6 +113,7 @@ async function judge(
     redactor: req.redactor,
     scope,
     ...(req.now ? { now: req.now } : {}),
+    ...(req.sources ? { sources: req.sources } : {}),
   });
   const decision = decide(result, req.config);
   timings['scan'] = Math.round((performance.now() - t0) * 10) / 10;

@@ -18,7 +18,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
 export function scanSync(input: ScanInput): ScanResult {
   const { resources, config, scope } = input;
   const policies = activePolicies(config).filter((a) => scope === 'app' || a.policy.scope === 'object');
-  const ctx: CheckContext = { context: input.context, config, resources, scope };
+  const ctx: CheckContext = { context: input.context, config, resources, scope, ...(input.sources ? { sources: input.sources } : {}) };
   const book = new WaiverBook(config, input.context, input.now ?? new Date());
   const findings: Finding[] = [];
   for (const r of resources) {
@@ -59,7 +59,9 @@ export function scanSync(input: ScanInput): ScanResult {
     }
   }
   findings.sort(compareFindings);
-  const result: ScanResult = { findings, notices: book.collected(), scanned: resources.length };
+  const notices = book.collected();
+  if (input.sources?.truncated) notices.push({ level: 'warn', message: 'the repo is larger than the file index caps (20000 files, 64 MiB): secrets/plaintext-secret looked for committed values in part of it' });
+  const result: ScanResult = { findings, notices, scanned: resources.length };
   record(result, input);
   return result;
 }

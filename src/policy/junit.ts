@@ -40,3 +40,20 @@ export function toJunit(result: ScanResult, objects: readonly { id: string; sour
     '',
   ].join('\n');
 }
+
+/** A JUnit XML report of `syncgate test`: one testsuite per test file, one testcase per expectation. */
+export function testJunit(files: readonly { name: string; file: string; results: readonly { policy: string; resource: string; want: string; got: string; ok: boolean; detail: readonly string[] }[] }[]): string {
+  const total = files.reduce((n, f) => n + f.results.length, 0);
+  const failed = files.reduce((n, f) => n + f.results.filter((r) => !r.ok).length, 0);
+  const suites = files.map((f) => {
+    const fails = f.results.filter((r) => !r.ok).length;
+    const cases = f.results.map((r) => {
+      const open = `    <testcase classname="${esc(f.file)}" name="${esc(`${r.policy} ${r.resource} ${r.want}`)}"`;
+      if (r.ok) return `${open}/>`;
+      const body = [`want ${r.want}, got ${r.got}`, ...r.detail].join('\n');
+      return `${open}>\n      <failure type="${esc(r.policy)}" message="${esc(`want ${r.want}, got ${r.got}`)}">${esc(body)}</failure>\n    </testcase>`;
+    });
+    return [`  <testsuite name="${esc(f.name)}" tests="${f.results.length}" failures="${fails}" errors="0" skipped="0">`, ...cases, '  </testsuite>'].join('\n');
+  });
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="syncgate test" tests="${total}" failures="${failed}">`, ...suites, '</testsuites>', ''].join('\n');
+}

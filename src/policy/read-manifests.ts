@@ -3,6 +3,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
 import { asObject, type Resource } from '../k8s/index.js';
 import { parseDocuments as loadDocuments } from '../k8s/index.js';
+import { SourceFiles } from './sources.js';
 import type { ScanNotice } from './types.js';
 
 /** Manifests read for `syncgate scan`, with where each document starts. */
@@ -11,6 +12,10 @@ export interface ManifestSet {
   notices: ScanNotice[];
   /** 1-based first line of each non-empty document, by source. */
   docLines: Map<string, number[]>;
+  /** The scanned files (a directory: every file under it) for policies that ask what is committed. */
+  sources: SourceFiles;
+  /** The text of each source read, by source name (for report positions). */
+  texts: Map<string, string>;
 }
 
 const EXT = /\.(ya?ml|json)$/i;
@@ -53,6 +58,7 @@ function isMap(v: unknown): v is Record<string, unknown> {
 /** Turns one file's text into resources; documents that are not Kubernetes objects are skipped with a notice. */
 export function manifestsFromText(text: string, source: string, set: ManifestSet): void {
   set.docLines.set(source, text.trimStart().startsWith('{') ? [1] : documentLines(text));
+  set.texts.set(source, text);
   for (const [i, v] of loadDocuments(text, source).entries()) {
     if (!isMap(v) || typeof v['apiVersion'] !== 'string' || typeof v['kind'] !== 'string' || v['apiVersion'].startsWith('kustomize.config.k8s.io/')) {
       set.notices.push({ level: 'info', message: `${source}: document ${i + 1}: not a Kubernetes object: skipped` });
@@ -68,7 +74,7 @@ export function manifestsFromText(text: string, source: string, set: ManifestSet
 
 /** Reads a file, a directory (recursively: *.yaml, *.yml, *.json) or stdin (`-`) for a scan; no render, no decryption. */
 export async function readManifests(path: string, limits: { bytes: number; resources: number }, stdin?: () => Promise<string>): Promise<ManifestSet> {
-  const set: ManifestSet = { resources: [], notices: [], docLines: new Map() };
+  const set: ManifestSet = { resources: [], notices: [], docLines: new Map(), sources: new SourceFiles(undefined), texts: new Map() };
   let total = 0;
   const add = (text: string, source: string): void => {
     total += Buffer.byteLength(text);
@@ -77,7 +83,9 @@ export async function readManifests(path: string, limits: { bytes: number; resou
     if (set.resources.length > limits.resources) throw new SyncgateError('POLICY_INPUT_TOO_LARGE', `${source}: more than ${limits.resources} resources (limits.resources)`);
   };
   if (path === '-') {
-    add(stdin ? await stdin() : '', '<stdin>');
+    const text = stdin ? await stdin() : '';
+    add(text, '<stdin>');
+    set.sources = new SourceFiles(undefined, [{ file: '<stdin>', text }]);
     return set;
   }
   let st;
@@ -90,10 +98,16 @@ export async function readManifests(path: string, limits: { bytes: number; resou
   if (st.isDirectory()) await walk(path, files);
   else if (st.isFile()) files.push(path);
   else throw new SyncgateError('POLICY_INPUT_UNREADABLE', `${path}: not a regular file or directory`);
-  for (const f of files) {
+  const display = (f: string): string => {
     const rel = relative(process.cwd(), f);
-    const source = rel.startsWith('..') || isAbsolute(rel) ? f : rel;
-    add(await readFile(f, 'utf8'), source);
+    return rel.startsWith('..') || isAbsolute(rel) ? f : rel;
+  };
+  for (const f of files) add(await readFile(f, 'utf8'), display(f));
+  if (st.isDirectory()) {
+    const prefix = display(path);
+    set.sources = new SourceFiles(path, [], prefix === '' ? '' : `${prefix.replace(/\/+$/, '')}/`);
+  } else {
+    set.sources = new SourceFiles(undefined, [...set.texts].map(([file, text]) => ({ file, text })));
   }
   return set;
 }

@@ -2,8 +2,8 @@ import type { GateConfig } from '../config/index.js';
 import { activePolicies } from './registry.js';
 import type { Finding, Mode, ScanResult, Severity } from './types.js';
 
-/** Where a finding's object starts in its file (1-based line), when known. */
-export type LineOf = (source: string, doc: number) => number | undefined;
+/** The 1-based line of a finding's field (`path`) in document `doc` of its file, when known. */
+export type LineOf = (source: string, doc: number, path: string) => number | undefined;
 
 const LEVEL: Readonly<Record<Mode, 'error' | 'warning' | 'note'>> = { enforce: 'error', warn: 'warning', audit: 'note' };
 // GitHub code scanning maps security-severity to critical (≥9), high (≥7), medium (≥4), low.
@@ -41,7 +41,7 @@ export function toSarif(result: ScanResult, config: GateConfig, opts: { version:
 }
 
 function toResult(f: Finding, ruleIndex: number | undefined, lineOf: LineOf | undefined): unknown {
-  const line = f.source !== undefined && f.doc !== undefined ? lineOf?.(f.source, f.doc) : undefined;
+  const line = f.source !== undefined && f.doc !== undefined ? lineOf?.(f.source, f.doc, f.path) : undefined;
   const uri = f.source === undefined || f.source === '' || f.source.startsWith('<') ? 'stdin' : f.source;
   return {
     ruleId: f.policy,

@@ -2,6 +2,7 @@ import type { Resource } from '../k8s/index.js';
 import type { AppContext } from '../gate/context.js';
 import type { GateConfig } from '../config/index.js';
 import type { Logger, Redactor } from '../log/index.js';
+import type { SourceFiles } from './sources.js';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export type Mode = 'enforce' | 'warn' | 'audit';
@@ -69,6 +70,8 @@ export interface ScanInput {
    * carry them.
    */
   redactor?: Redactor;
+  /** The repo's files the resources were rendered from, for policies that ask what is committed. */
+  sources?: SourceFiles;
 }
 
 /** The decision over a scan. */
@@ -139,6 +142,8 @@ export interface CheckContext {
   /** The whole render (for app-scope policies); just the object in webhook scope. */
   resources: readonly Resource[];
   scope: 'app' | 'object';
+  /** The repo's files, when the door has them (render, scan of files); absent in the webhook. */
+  sources?: SourceFiles;
 }
 
 /** A policy: metadata plus a pure check. It must not throw for bad input: report or skip. */

@@ -1,7 +1,7 @@
 // `syncgate scan` from the built CLI: formats, exit codes 0/1/2/3, stdin, and no credential
 // value in any output.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliPath, repoRoot } from '../helpers/sidecar.js';
@@ -52,11 +52,44 @@ describe('syncgate scan', () => {
     expect(json.notices[0].message).toBe('bad/values.yaml: document 1: not a Kubernetes object: skipped');
     const sarif = JSON.parse(run(['scan', 'bad', '--format', 'sarif']).stdout);
     const priv = sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'pss-baseline/privileged');
-    expect(priv.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'bad/nested/pod.yaml' }, region: { startLine: 8 } });
+    // The field's own line (securityContext: {privileged: true}), not the document's first line.
+    expect(priv.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'bad/nested/pod.yaml' }, region: { startLine: 17 } });
     const junit = run(['scan', 'bad', '--format', 'junit']);
     expect(junit.status).toBe(1);
     expect(junit.stdout).toContain('<testcase classname="bad/nested/pod.yaml" name="ConfigMap/shop/ok"/>');
     expect(JSON.stringify(sarif) + junit.stdout).not.toContain(AWS_KEY);
+  });
+
+  test('policyreport: one PolicyReport per namespace; baseline: only new findings count', () => {
+    const pr = run(['scan', 'bad', '--format', 'policyreport', '--app', 'shop']);
+    expect(pr.status).toBe(1);
+    expect(pr.stdout).toMatch(/^apiVersion: wgpolicyk8s.io\/v1alpha2\nkind: PolicyReport\nmetadata:\n {2}name: syncgate-shop\n {2}namespace: shop\n/);
+    expect(pr.stdout).toContain('policy: pss-baseline/privileged');
+    expect(pr.stdout).not.toContain(AWS_KEY);
+    writeFileSync(join(dir, 'previous.json'), run(['scan', 'bad', '--format', 'json']).stdout);
+    const again = run(['scan', 'bad', '--baseline', 'previous.json']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/no enforced findings/);
+    writeFileSync(join(dir, 'bad', 'new.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p2, namespace: shop}\nspec: {hostNetwork: true, containers: []}\n');
+    const fresh = run(['scan', 'bad', '--baseline', 'previous.json']);
+    rmSync(join(dir, 'bad', 'new.yaml'));
+    expect(fresh.status).toBe(1);
+    expect(fresh.stdout).toContain('syncgate refused the render: 1 finding in 1 object (pss-baseline/host-namespaces)');
+    expect(fresh.stdout).not.toContain('Deployment/shop/web');
+    const broken = run(['scan', 'bad', '--baseline', 'invalid.yaml']);
+    expect(broken.status).toBe(2);
+    expect(broken.stderr).toContain('POLICY_BASELINE_INVALID: invalid.yaml: not JSON');
+  });
+
+  test('syncgate test runs the bundled policy tests and writes JUnit', () => {
+    const r = run(['test', join(repoRoot, 'examples', 'policy-tests'), '--junit', 'junit.xml']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/2 test files, 12 results: 12 passed, 0 failed\n$/);
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('<testsuites name="syncgate test" tests="12" failures="0">');
+    const missing = run(['test', 'nowhere']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('POLICY_TEST_INVALID: nowhere: cannot read: ENOENT');
   });
 
   test('stdin (-) and warn mode from the config exit 0', () => {

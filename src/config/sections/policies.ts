@@ -4,7 +4,7 @@ import { date } from '../units.js';
 export const severity = z.enum(['low', 'medium', 'high', 'critical']);
 export const mode = z.enum(['enforce', 'warn', 'audit']);
 
-/** The built-in packs (src/policy/packs); `pss-restricted` includes the baseline controls it does not replace. */
+/** The built-in packs (src/policy/packs); `pss-restricted` includes every baseline control. */
 export const builtinPacks = ['pss-baseline', 'pss-restricted', 'rbac', 'secrets', 'supply-chain', 'network', 'hygiene'] as const;
 
 const pssVersion = z

@@ -5,6 +5,8 @@ import { effectiveNamespace } from '../scope.js';
 import type { CheckContext, Policy, Violation } from '../types.js';
 
 
+const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController']);
+
 const saCache = new WeakMap<readonly Resource[], ReadonlySet<string>>();
 
 /** `namespace/name` of the ServiceAccounts in the render that set automountServiceAccountToken: false. */
@@ -83,6 +85,25 @@ export const hygienePolicies: readonly Policy[] = [
     references: { kubescape: 'C-0061', checkov: 'CKV_K8S_21' },
     check(r, ctx) {
       return effectiveNamespace(r.object, ctx.context.namespace) === 'default' ? [{ path: 'metadata.namespace', message: `${r.object.kind} is in the default namespace` }] : [];
+    },
+  },
+  {
+    id: 'hygiene/probes', pack: 'hygiene', name: 'probes', scope: 'object', severity: 'low',
+    rule: 'containers of long-running workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController) must set a livenessProbe and a readinessProbe (init and ephemeral containers and Jobs are exempt)',
+    remediation: 'add livenessProbe and readinessProbe (httpGet, tcpSocket, grpc or exec) to every container',
+    references: { checkov: 'CKV_K8S_8, CKV_K8S_9', url: 'https://docs.kubelinter.io/#/generated/checks?id=no-liveness-probe' },
+    check(r) {
+      if (!LONG_RUNNING.has(r.object.kind)) return [];
+      const view = podViewOf(r.object);
+      if (!view) return [];
+      const out: Violation[] = [];
+      for (const c of view.containers) {
+        if (c.list !== 'containers') continue;
+        for (const probe of ['livenessProbe', 'readinessProbe']) {
+          if (asMap(c.container[probe]) === undefined) out.push({ path: `${c.path}.${probe}`, message: `container ${JSON.stringify(c.name)} must set ${probe}` });
+        }
+      }
+      return out;
     },
   },
   {

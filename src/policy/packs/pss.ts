@@ -1,11 +1,20 @@
 import type { GateConfig } from '../../config/index.js';
 import { asList, asMap, asString, show, type Obj } from '../fields.js';
 import { podViewOf, type ContainerRef, type PodView } from '../podspec.js';
-import type { CheckContext, Policy, PolicyReferences, Severity, Violation } from '../types.js';
+import type { Policy, PolicyReferences, Severity, Violation } from '../types.js';
 
 // The Pod Security Standards as kubernetes/pod-security-admission policy/check_*.go enforces
 // them (checked against the upstream tree of 2026-07-01): same fields, same allowed values, same
 // version gates, same Windows and user-namespace relaxations. One finding per offending field.
+//
+// Severity follows the level: every baseline control is high, so under the default threshold a
+// baseline violation refuses whatever else is enabled. Where PSA lets a restricted check replace
+// a baseline one (OverrideCheckIDs), syncgate keeps the baseline check and the restricted check
+// reports only what goes beyond it: a hostPath volume stays `pss-baseline/host-path-volumes`
+// (high) with pss-restricted on, and only a missing `drop: [ALL]` is `pss-restricted/capabilities`
+// (medium). The union is PSA's restricted verdict, except that a Windows pod is never exempt from
+// a baseline control (PSA's restricted capabilities and seccomp checks exempt it, its baseline
+// checks do not: test/fixtures/policy/pss-table/expected.json, row windows-sys-admin).
 
 const versionCache = new WeakMap<GateConfig, number>();
 
@@ -20,10 +29,6 @@ export function pssMinor(config: GateConfig): number {
   return v;
 }
 
-function restrictedOn(ctx: CheckContext): boolean {
-  return ctx.config.spec.policies.packs.includes('pss-restricted');
-}
-
 interface Control {
   pack: 'pss-baseline' | 'pss-restricted';
   name: string;
@@ -36,8 +41,8 @@ interface Control {
   refs?: Omit<PolicyReferences, 'pss'>;
   /** First policy version the check applies to. */
   since?: number;
-  /** A restricted check that replaces this baseline check from that version on. */
-  replacedFrom?: number;
+  /** The baseline control this restricted one extends (PSA OverrideCheckIDs): its violations are left to it. */
+  supersedes?: string;
   run(view: PodView, minor: number, out: Violation[]): void;
 }
 
@@ -53,6 +58,11 @@ function who(c: ContainerRef): string {
   const kind = c.list === 'containers' ? 'container' : c.list === 'initContainers' ? 'init container' : 'ephemeral container';
   return `${kind} ${q(c.name)}`;
 }
+
+/** The severity of every baseline control: at the default threshold (high) a baseline violation refuses. */
+const BASELINE: Severity = 'high';
+/** The severity of what the restricted level adds to the baseline. */
+const RESTRICTED: Severity = 'medium';
 
 const BASELINE_CAPS = new Set([
   'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
@@ -106,7 +116,7 @@ function annotationPath(metaPath: string, key: string): string {
 
 const CONTROLS: readonly Control[] = [
   {
-    pack: 'pss-baseline', name: 'host-process', psa: 'windowsHostProcess', pss: 'HostProcess', severity: 'high',
+    pack: 'pss-baseline', name: 'host-process', psa: 'windowsHostProcess', pss: 'HostProcess', severity: BASELINE,
     rule: 'Windows pods and containers must not set windowsOptions.hostProcess=true',
     remediation: 'remove securityContext.windowsOptions.hostProcess or set it to false',
     run(v, _m, out) {
@@ -121,7 +131,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-baseline', name: 'host-namespaces', psa: 'hostNamespaces', pss: 'Host Namespaces', severity: 'high',
+    pack: 'pss-baseline', name: 'host-namespaces', psa: 'hostNamespaces', pss: 'Host Namespaces', severity: BASELINE,
     refs: { kubescape: 'C-0038, C-0041', checkov: 'CKV_K8S_17, CKV_K8S_18, CKV_K8S_19' },
     rule: 'pods must not share the host network, PID or IPC namespace (hostNetwork, hostPID, hostIPC)',
     remediation: 'remove hostNetwork, hostPID and hostIPC or set them to false',
@@ -132,7 +142,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-baseline', name: 'privileged', psa: 'privileged', pss: 'Privileged Containers', severity: 'high',
+    pack: 'pss-baseline', name: 'privileged', psa: 'privileged', pss: 'Privileged Containers', severity: BASELINE,
     refs: { kubescape: 'C-0057', checkov: 'CKV_K8S_16' },
     rule: 'containers must not run privileged (securityContext.privileged)',
     remediation: 'remove securityContext.privileged or set it to false',
@@ -143,7 +153,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-baseline', name: 'capabilities', psa: 'capabilities_baseline', pss: 'Capabilities', severity: 'high', replacedFrom: 22,
+    pack: 'pss-baseline', name: 'capabilities', psa: 'capabilities_baseline', pss: 'Capabilities', severity: BASELINE,
     refs: { kubescape: 'C-0046', checkov: 'CKV_K8S_25' },
     rule: 'containers may add only the default capabilities (AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT)',
     remediation: 'remove the capability from securityContext.capabilities.add',
@@ -158,7 +168,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-baseline', name: 'host-path-volumes', psa: 'hostPathVolumes', pss: 'HostPath Volumes', severity: 'high', replacedFrom: 0,
+    pack: 'pss-baseline', name: 'host-path-volumes', psa: 'hostPathVolumes', pss: 'HostPath Volumes', severity: BASELINE,
     refs: { kubescape: 'C-0048' },
     rule: 'pods must not use hostPath volumes',
     remediation: 'replace the hostPath volume with a configMap, secret, emptyDir or persistentVolumeClaim',
@@ -171,7 +181,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-baseline', name: 'host-ports', psa: 'hostPorts', pss: 'Host Ports', severity: 'medium',
+    pack: 'pss-baseline', name: 'host-ports', psa: 'hostPorts', pss: 'Host Ports', severity: BASELINE,
     refs: { kubescape: 'C-0044', checkov: 'CKV_K8S_26' },
     rule: 'containers must not bind host ports (ports[].hostPort unset or 0)',
     remediation: 'remove ports[].hostPort and expose the port through a Service',
@@ -186,7 +196,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-baseline', name: 'apparmor', psa: 'appArmorProfile', pss: 'AppArmor', severity: 'medium',
+    pack: 'pss-baseline', name: 'apparmor', psa: 'appArmorProfile', pss: 'AppArmor', severity: BASELINE,
     rule: 'AppArmor must not be disabled: profile type RuntimeDefault or Localhost, annotation runtime/default or localhost/*',
     remediation: 'set appArmorProfile.type to RuntimeDefault (or Localhost) or remove it',
     run(v, _m, out) {
@@ -207,7 +217,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-baseline', name: 'selinux', psa: 'seLinuxOptions', pss: 'SELinux', severity: 'medium',
+    pack: 'pss-baseline', name: 'selinux', psa: 'seLinuxOptions', pss: 'SELinux', severity: BASELINE,
     rule: 'seLinuxOptions.type may only be container_t, container_init_t, container_kvm_t or container_engine_t (v1.31+); user and role must be empty',
     remediation: 'remove seLinuxOptions.user/role and use an allowed SELinux type',
     run(v, m, out) {
@@ -226,7 +236,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-baseline', name: 'proc-mount', psa: 'procMount', pss: '/proc Mount Type', severity: 'medium', replacedFrom: 35,
+    pack: 'pss-baseline', name: 'proc-mount', psa: 'procMount', pss: '/proc Mount Type', severity: BASELINE,
     rule: 'securityContext.procMount must be unset or Default (any value in a user-namespace pod, v1.35+)',
     remediation: 'remove securityContext.procMount or set it to Default',
     run(v, m, out) {
@@ -235,7 +245,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-baseline', name: 'seccomp', psa: 'seccompProfile_baseline', pss: 'Seccomp', severity: 'medium', replacedFrom: 19,
+    pack: 'pss-baseline', name: 'seccomp', psa: 'seccompProfile_baseline', pss: 'Seccomp', severity: BASELINE,
     rule: 'seccomp must not be Unconfined (seccompProfile.type RuntimeDefault or Localhost, or unset)',
     remediation: 'set seccompProfile.type to RuntimeDefault or remove it',
     run(v, m, out) {
@@ -259,7 +269,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-baseline', name: 'sysctls', psa: 'sysctls', pss: 'Sysctls', severity: 'medium',
+    pack: 'pss-baseline', name: 'sysctls', psa: 'sysctls', pss: 'Sysctls', severity: BASELINE,
     rule: 'only the safe sysctls of the policy version may be set (spec.securityContext.sysctls)',
     remediation: 'remove the sysctl or set it on the node',
     run(v, m, out) {
@@ -272,7 +282,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-baseline', name: 'host-probes-lifecycle', psa: 'hostProbesAndHostLifecycle', pss: 'Probes and Lifecycle Hooks', severity: 'medium', since: 34,
+    pack: 'pss-baseline', name: 'host-probes-lifecycle', psa: 'hostProbesAndHostLifecycle', pss: 'Probes and Lifecycle Hooks', severity: BASELINE, since: 34,
     rule: 'probes and lifecycle hooks must not target another host (httpGet.host, tcpSocket.host unset or empty)',
     remediation: 'remove httpGet.host / tcpSocket.host from probes and lifecycle hooks',
     run(v, _m, out) {
@@ -285,7 +295,7 @@ const CONTROLS: readonly Control[] = [
   },
   // ---- restricted ----
   {
-    pack: 'pss-restricted', name: 'volume-types', psa: 'restrictedVolumes', pss: 'Volume Types', severity: 'medium',
+    pack: 'pss-restricted', name: 'volume-types', psa: 'restrictedVolumes', pss: 'Volume Types', severity: RESTRICTED, supersedes: 'host-path-volumes',
     rule: `pods may only use ${ALLOWED_VOLUMES.join(', ')} volumes`,
     remediation: 'replace the volume with one of the allowed types (e.g. a persistentVolumeClaim or csi)',
     run(v, _m, out) {
@@ -299,7 +309,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-restricted', name: 'allow-privilege-escalation', psa: 'allowPrivilegeEscalation', pss: 'Privilege Escalation', severity: 'medium', since: 8,
+    pack: 'pss-restricted', name: 'allow-privilege-escalation', psa: 'allowPrivilegeEscalation', pss: 'Privilege Escalation', severity: RESTRICTED, since: 8,
     refs: { kubescape: 'C-0016', checkov: 'CKV_K8S_20' },
     rule: 'containers must set securityContext.allowPrivilegeEscalation=false (Windows pods exempt, v1.25+)',
     remediation: 'set securityContext.allowPrivilegeEscalation: false on every container',
@@ -311,7 +321,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-restricted', name: 'run-as-non-root', psa: 'runAsNonRoot', pss: 'Running as Non-root', severity: 'medium',
+    pack: 'pss-restricted', name: 'run-as-non-root', psa: 'runAsNonRoot', pss: 'Running as Non-root', severity: RESTRICTED,
     refs: { kubescape: 'C-0013', checkov: 'CKV_K8S_23' },
     rule: 'runAsNonRoot must be true at pod level or on every container, and never false (user-namespace pods exempt, v1.35+)',
     remediation: 'set spec.securityContext.runAsNonRoot: true (and remove runAsNonRoot: false from containers)',
@@ -330,7 +340,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-restricted', name: 'run-as-user', psa: 'runAsUser', pss: 'Running as Non-root user', severity: 'medium', since: 23,
+    pack: 'pss-restricted', name: 'run-as-user', psa: 'runAsUser', pss: 'Running as Non-root user', severity: RESTRICTED, since: 23,
     refs: { checkov: 'CKV_K8S_23' },
     rule: 'runAsUser must not be 0 at pod or container level (user-namespace pods exempt, v1.35+)',
     remediation: 'set runAsUser to a non-zero UID or remove it',
@@ -343,7 +353,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-restricted', name: 'seccomp', psa: 'seccompProfile_restricted', pss: 'Seccomp', severity: 'medium', since: 19,
+    pack: 'pss-restricted', name: 'seccomp', psa: 'seccompProfile_restricted', pss: 'Seccomp', severity: RESTRICTED, since: 19, supersedes: 'seccomp',
     refs: { kubescape: 'C-0055', checkov: 'CKV_K8S_31' },
     rule: 'seccompProfile.type must be RuntimeDefault or Localhost, set at pod level or on every container (Windows pods exempt, v1.25+)',
     remediation: 'set spec.securityContext.seccompProfile.type: RuntimeDefault',
@@ -368,7 +378,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-restricted', name: 'capabilities', psa: 'capabilities_restricted', pss: 'Capabilities', severity: 'medium', since: 22,
+    pack: 'pss-restricted', name: 'capabilities', psa: 'capabilities_restricted', pss: 'Capabilities', severity: RESTRICTED, since: 22, supersedes: 'capabilities',
     refs: { kubescape: 'C-0046', checkov: 'CKV_K8S_37' },
     rule: 'containers must drop ALL capabilities and may add only NET_BIND_SERVICE (Windows pods exempt, v1.25+)',
     remediation: 'set securityContext.capabilities.drop: ["ALL"] and add only NET_BIND_SERVICE',
@@ -385,7 +395,7 @@ const CONTROLS: readonly Control[] = [
     },
   },
   {
-    pack: 'pss-restricted', name: 'proc-mount', psa: 'procMount_restricted', pss: '/proc Mount Type', severity: 'medium', since: 35,
+    pack: 'pss-restricted', name: 'proc-mount', psa: 'procMount_restricted', pss: '/proc Mount Type', severity: RESTRICTED, since: 35, supersedes: 'proc-mount',
     rule: 'securityContext.procMount must be unset or Default, user-namespace pods included',
     remediation: 'remove securityContext.procMount or set it to Default',
     run(v, _m, out) {
@@ -411,13 +421,13 @@ function hostHandler(c: ContainerRef, h: Obj | undefined, where: string, out: Vi
 
 function toPolicy(ctl: Control): Policy {
   const since = ctl.since ?? 0;
-  const replacedFrom = ctl.replacedFrom;
+  const base = ctl.supersedes === undefined ? undefined : CONTROLS.find((c) => c.pack === 'pss-baseline' && c.name === ctl.supersedes);
   return {
     id: `${ctl.pack}/${ctl.name}`,
     pack: ctl.pack,
     name: ctl.name,
     severity: ctl.severity,
-    rule: ctl.rule,
+    rule: ctl.rule + (base ? ` (what pss-baseline/${base.name} forbids is reported there, at its severity)` : ''),
     remediation: ctl.remediation,
     references: { pss: `${ctl.pss} (PSA check ${ctl.psa}${since > 0 ? `, from v1.${since}` : ''})`, ...ctl.refs },
     scope: 'object',
@@ -426,11 +436,15 @@ function toPolicy(ctl: Control): Policy {
       if (!view) return [];
       const minor = pssMinor(ctx.config);
       if (minor < since) return [];
-      // PSA OverrideCheckIDs: at the restricted level the restricted check replaces this one.
-      if (replacedFrom !== undefined && minor >= replacedFrom && restrictedOn(ctx)) return [];
       const out: Violation[] = [];
       ctl.run(view, minor, out);
-      return out;
+      if (!base || out.length === 0 || minor < (base.since ?? 0)) return out;
+      // The baseline control reports its own violations at the baseline severity.
+      const baseOut: Violation[] = [];
+      base.run(view, minor, baseOut);
+      if (baseOut.length === 0) return out;
+      const taken = new Set(baseOut.map((v) => v.path));
+      return out.filter((v) => !taken.has(v.path));
     },
   };
 }

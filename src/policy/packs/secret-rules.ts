@@ -61,8 +61,16 @@ export interface SecretMatch {
 
 /** Every rule that matches `value` (at most one match per rule). Cheap for values with no keyword. */
 export function findSecrets(value: string): SecretMatch[] | undefined {
+  return secretsIn(value)?.map(({ rule, fingerprint }) => ({ rule, fingerprint }));
+}
+
+/**
+ * Like findSecrets, with the matched secret itself, for callers that look for it elsewhere
+ * (where it is committed) and must never print it.
+ */
+export function secretsIn(value: string): (SecretMatch & { secret: string })[] | undefined {
   if (value.length < 16) return undefined;
-  let out: SecretMatch[] | undefined;
+  let out: (SecretMatch & { secret: string })[] | undefined;
   for (const rule of SECRET_RULES) {
     if (!rule.keywords.some((k) => value.includes(k))) continue;
     const m = rule.regex.exec(value);
@@ -70,7 +78,7 @@ export function findSecrets(value: string): SecretMatch[] | undefined {
     const secret = m[1] ?? m[0];
     if (rule.entropy !== undefined && entropy(secret) < rule.entropy) continue;
     if (rule.allow?.test(secret)) continue;
-    (out ??= []).push({ rule: rule.id, fingerprint: `sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 12)}` });
+    (out ??= []).push({ rule: rule.id, fingerprint: `sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 12)}`, secret });
   }
   return out;
 }

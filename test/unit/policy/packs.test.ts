@@ -43,6 +43,16 @@ const CASES: Case[] = [
   { policy: 'rbac/secrets-read-cluster-wide', pass: [role('Role', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }]), role('ClusterRole', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }], 'r2')], fail: [role('ClusterRole', [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }])], paths: ['rules[0]'] },
   { policy: 'rbac/pods-exec', pass: [role('Role', [{ apiGroups: [''], resources: ['pods/log'], verbs: ['get'] }])], fail: [role('Role', [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }])], paths: ['rules[0]'] },
   { policy: 'rbac/nodes-proxy', pass: [role('ClusterRole', [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }])], fail: [role('ClusterRole', [{ apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get'] }])], paths: ['rules[0]'] },
+  { policy: 'rbac/authenticated-subject', pass: [binding('RoleBinding', { kind: 'Role', name: 'proxy-cert' }, [{ kind: 'Group', name: 'system:authenticated' }]), role('Role', [{ apiGroups: [''], resources: ['services/proxy'], resourceNames: ['http:sealed-secrets:'], verbs: ['get'] }], 'proxy-cert')], fail: [binding('RoleBinding', { kind: 'Role', name: 'proxy-any' }, [{ kind: 'Group', name: 'system:authenticated' }]), role('Role', [{ apiGroups: [''], resources: ['services/proxy'], verbs: ['get'] }], 'proxy-any')], paths: ['subjects[0].name'] },
+  { policy: 'rbac/pods-exec', pass: [role('Role', [{ apiGroups: [''], resources: ['pods', 'pods/log'], verbs: ['get', 'list'] }])], fail: [role('Role', [{ apiGroups: [''], resources: ['pods/attach'], verbs: ['create'] }]), role('ClusterRole', [{ apiGroups: [''], resources: ['pods/*'], verbs: ['get'] }], 'r2')], paths: ['rules[0]', 'rules[0]'] },
+  { policy: 'rbac/pods-portforward', pass: [role('Role', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }])], fail: [role('Role', [{ apiGroups: [''], resources: ['pods/portforward'], verbs: ['create'] }])], paths: ['rules[0]'] },
+  { policy: 'rbac/admission-control', pass: [role('ClusterRole', [{ apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'], verbs: ['get', 'list', 'watch'] }])], fail: [role('ClusterRole', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }, { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: ['update', 'patch'] }, { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingadmissionpolicybindings'], verbs: ['delete'] }])], paths: ['rules[1]', 'rules[2]'] },
+  { policy: 'rbac/serviceaccount-token', pass: [role('Role', [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] }])], fail: [role('Role', [{ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] }])], paths: ['rules[0]'] },
+  { policy: 'rbac/csr-approval', pass: [role('ClusterRole', [{ apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create', 'get'] }])], fail: [role('ClusterRole', [{ apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] }])], paths: ['rules[0]'] },
+  { policy: 'rbac/persistent-volume-create', pass: [role('ClusterRole', [{ apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create'] }])], fail: [role('ClusterRole', [{ apiGroups: [''], resources: ['persistentvolumes'], verbs: ['create'] }])], paths: ['rules[0]'] },
+  { policy: 'rbac/create-workloads', pass: [role('Role', [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'patch'] }])], fail: [role('Role', [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['create'] }, { apiGroups: [''], resources: ['pods'], verbs: ['*'] }])], paths: ['rules[0]', 'rules[1]'] },
+  { policy: 'rbac/delete-events', pass: [role('Role', [{ apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] }])], fail: [role('Role', [{ apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['deletecollection'] }])], paths: ['rules[0]'] },
+  { policy: 'hygiene/probes', pass: [deploy('a', { livenessProbe: { tcpSocket: { port: 80 } }, readinessProbe: { httpGet: { port: 80 } } }), { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'team-a' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }] } } } }], fail: [deploy('a', { readinessProbe: { httpGet: { port: 80 } } }, { initContainers: [{ name: 'init', image: 'x' }] })], paths: ['spec.template.spec.containers[0].livenessProbe'] },
   { policy: 'secrets/plaintext-secret', pass: [res({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'team-a' }, data: { p: 'aHVudGVyMg==' } }, { decryptedBy: 'team-a' }), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'e', namespace: 'team-a' }, type: 'kubernetes.io/service-account-token' }], fail: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'team-a' }, data: { p: 'aHVudGVyMg==' } }], paths: ['data'] },
   { policy: 'secrets/credential-in-env', pass: [deploy('a', { env: [{ name: 'AWS_ACCESS_KEY_ID', value: 'AKIAIOSFODNN7EXAMPLE' }, { name: 'T', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] })], fail: [deploy('a', { env: [{ name: 'X', value: 'plain' }, { name: 'AWS_ACCESS_KEY_ID', value: AWS_KEY }] })], paths: ['spec.template.spec.containers[0].env[1].value'] },
   { policy: 'secrets/credential-in-configmap', pass: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'team-a' }, data: { 'app.conf': 'token = ${GITHUB_TOKEN}\nlevel=debug' } }], fail: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'team-a' }, data: { 'key.pem': PEM, 'gh': `token: ${GH_TOKEN}` } }], paths: ['data["gh"]', 'data["key.pem"]'] },
@@ -189,5 +199,29 @@ describe('app scope', () => {
   test('objects without a namespace use the destination namespace', () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } };
     expect(hits(scanObjects([cm], config({ packs: ['hygiene'] }), { appName: 'a', namespace: 'default', project: 'p', repoURL: '', sourcePath: '', revision: '', kubeVersion: '', apiVersions: [] }))).toEqual(['hygiene/default-namespace metadata.namespace']);
+  });
+});
+
+describe('rbac/authenticated-subject judges the permissions granted', () => {
+  const everyone = [{ kind: 'Group', name: 'system:authenticated' }];
+  const msgs = (objs: Json[]) => scanObjects(objs, config()).findings.filter((f) => f.policy === 'rbac/authenticated-subject').map((f) => f.message);
+  test('sealed-secrets: get on one named services/proxy is fine', () => {
+    expect(msgs([
+      binding('RoleBinding', { kind: 'Role', name: 'sealed-secrets-service-proxier' }, everyone),
+      role('Role', [{ apiGroups: [''], resources: ['services'], resourceNames: ['sealed-secrets'], verbs: ['get'] }, { apiGroups: [''], resources: ['services/proxy'], resourceNames: ['http:sealed-secrets:', 'sealed-secrets'], verbs: ['get'] }], 'sealed-secrets-service-proxier'),
+    ])).toEqual([]);
+  });
+  test.each([
+    ['ClusterRole', 'system:public-info-viewer', [], []],
+    ['ClusterRole', 'view', [], ['ClusterRoleBinding gives Group "system:authenticated" ClusterRole "view" which is not in the render, so its permissions cannot be judged']],
+    ['ClusterRole', 'c', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }, { apiGroups: [''], resources: ['pods'], verbs: ['create'] }, { apiGroups: ['*'], resources: ['configmaps'], verbs: ['list'] }], ['ClusterRoleBinding gives Group "system:authenticated" ClusterRole "c" rules[0] allows read on secrets; rules[1] allows create; rules[2] allows read on every resource (*)']],
+    ['ClusterRole', 'n', [{ nonResourceURLs: ['/healthz'], verbs: ['get'] }, { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }], []],
+  ])('%s %s', (kind, name, rules, expected) => {
+    const b = { ...binding('ClusterRoleBinding', { kind, name }, everyone), metadata: { name: 'b' } };
+    expect(msgs([b, ...(rules.length ? [role(kind, rules, name)] : [])])).toEqual(expected);
+  });
+  test('a Role of another namespace does not count', () => {
+    const r = { ...role('Role', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }], 'x'), metadata: { name: 'x', namespace: 'team-b' } };
+    expect(msgs([binding('RoleBinding', { kind: 'Role', name: 'x' }, everyone), r])).toHaveLength(1);
   });
 });
