@@ -1,7 +1,8 @@
 // The test environment of every project: jest's node environment, plus a teardown that kills
 // whatever the test file left running. teardown() runs after all of the file's hooks, so a
 // well-behaved file has nothing left; a test that timed out before its own `finally`/`afterAll`
-// could stop a sidecar, webhook or tool no longer keeps the jest worker (and CI) alive.
+// could stop a sidecar, webhook or tool no longer keeps the jest worker (and CI) alive. It also
+// applies the project's testTimeout.
 import { readdirSync, readFileSync } from 'node:fs';
 import { TestEnvironment } from 'jest-environment-node';
 
@@ -50,5 +51,9 @@ export default class ReapingEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     this.testPath = context.testPath;
+    // jest-circus reads only the global testTimeout; a project's own (jest.config.js) is applied
+    // the way jest.setTimeout() does it, through the symbol circus reads at run start.
+    const timeout = config.projectConfig.testTimeout;
+    if (timeout) this.global[Symbol.for('TEST_TIMEOUT_SYMBOL')] = timeout;
   }
 }

@@ -44,3 +44,10 @@ test('a timed-out test file: jest fails and exits, and the child it started is k
     rmSync(dir, { recursive: true, force: true });
   }
 }, 90_000);
+
+test("the project's testTimeout (jest.config.js) applies, not jest's 5 s default", async () => {
+  // Runs in the integration project: 60 s. Under the default this test would fail at 5 s.
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, 5500));
+  expect(Date.now() - t0).toBeGreaterThanOrEqual(5500);
+});
