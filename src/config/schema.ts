@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { renderSection } from './sections/render.js';
 import { limitsSection } from './sections/limits.js';
 import { keysSection, sopsSection } from './sections/keys.js';

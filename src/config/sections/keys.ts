@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Where a key may be used, judged from the trusted AppContext only. Argo CD apps must match
  * `projects`; Flux apps must match `fluxKustomizations`; `apps`, `repos` and `paths`, when given,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { date } from '../units.js';
 
 export const severity = z.enum(['low', 'medium', 'high', 'critical']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `spec.render`: which renderers run and how (owned by src/render). */
 export const renderSection = z

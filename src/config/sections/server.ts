@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { bytes, duration } from '../units.js';
 
 /** `spec.webhook`: the admission webhook (owned by src/server). */
