@@ -12,9 +12,13 @@ export function parseBytes(v: string | number): number | undefined {
   return Math.floor(Number(m[1]) * (BYTE_UNITS[m[2] ?? ''] ?? 1));
 }
 
-/** Parses a Go-style duration (`60s`, `1m30s`, `500ms`, `2h`) to milliseconds. */
+/**
+ * Parses a Go-style duration (`60s`, `1m30s`, `500ms`, `2h`) to milliseconds. A bare number has
+ * no unit (is `60` sixty seconds or sixty milliseconds?) and is refused, as Kubernetes and Flux
+ * refuse it in their duration fields.
+ */
 export function parseDuration(v: string | number): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : undefined;
+  if (typeof v !== 'string') return undefined;
   const s = v.trim();
   if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(s)) return undefined;
   let total = 0;
@@ -35,15 +39,25 @@ export const bytes = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return n;
 });
 
-/** zod type: duration → milliseconds. */
-export const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const n = parseDuration(v);
-  if (n === undefined) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(v)} (use e.g. 60s, 1m30s)` });
-    return z.NEVER;
-  }
-  return n;
-});
+/** The message for a duration without a unit or with an unknown one. */
+export function durationProblem(v: unknown): string {
+  if (typeof v === 'number' || (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v)))
+    return `duration ${JSON.stringify(v)} has no unit: write e.g. "${String(v).trim()}s" for seconds or "${String(v).trim()}ms" for milliseconds`;
+  return `invalid duration ${JSON.stringify(v)} (use a number with a unit: ms, s, m, h, e.g. 60s, 1m30s, 500ms)`;
+}
+
+/** zod type: a duration with a unit (`60s`) → milliseconds; a bare number is refused. */
+export const duration = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const n = parseDuration(v);
+    if (n === undefined) {
+      ctx.addIssue({ code: 'custom', message: durationProblem(v) });
+      return z.NEVER;
+    }
+    return n;
+  })
+  .meta({ description: 'a duration with a unit: ms, s, m or h (60s, 1m30s, 500ms); a bare number is refused' });
 
 /** zod type: a YYYY-MM-DD date or RFC 3339 timestamp (YAML may hand us a Date). */
 export const date = z.union([z.string(), z.date()]).transform((v, ctx) => {

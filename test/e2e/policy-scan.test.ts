@@ -42,7 +42,7 @@ describe('syncgate scan', () => {
     const r = run(['scan', 'bad']);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('enforce: Deployment/shop/web: pss-baseline/privileged — spec.template.spec.containers[0].securityContext.privileged');
-    expect(r.stdout).toContain('syncgate refused the render: 2 findings in 1 object (pss-baseline/privileged, secrets/credential-in-env)');
+    expect(r.stdout).toContain('syncgate refused the manifests: 2 findings in 1 object (pss-baseline/privileged, secrets/credential-in-env)');
     expect(r.stdout + r.stderr).not.toContain(AWS_KEY);
   });
 

@@ -11,7 +11,7 @@ export const limitsSection = z
     /** Max number of rendered resources. */
     resources: z.number().int().positive().default(20000),
     /** Render deadline when the caller gives none (CLI); a gRPC deadline always wins if sooner. */
-    renderTimeout: duration.default(60_000),
+    renderTimeout: duration.prefault('60s'),
     /** Concurrent requests served by the native sidecar; more wait in the queue. */
     concurrency: z.number().int().positive().default(4),
     /** Requests that may wait for a slot before new ones are refused. */

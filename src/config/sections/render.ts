@@ -9,6 +9,11 @@ export const renderSection = z
         enabled: z.boolean().default(true),
         /** Extra args the platform appends to every `helm template` (never from the repo). */
         extraArgs: z.array(z.string()).default([]),
+        /** Kubernetes version for `helm template --kube-version` when the caller gives none (Argo CD sends KUBE_VERSION; `syncgate render` has --kube-version). */
+        kubeVersion: z
+          .string()
+          .regex(/^v?\d+\.\d+(\.\d+)?$/, 'use a Kubernetes version such as 1.34.0 or v1.34')
+          .optional(),
       })
       .prefault({}),
     kustomize: z

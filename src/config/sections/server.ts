@@ -23,7 +23,7 @@ export const webhookSection = z
       })
       .prefault({}),
     /** Time budget of one review; keep it below the ValidatingWebhookConfiguration timeoutSeconds. */
-    timeout: duration.default(5000),
+    timeout: duration.prefault('5s'),
     /** Largest accepted AdmissionReview body (the API server caps requests at 3 MiB). */
     maxBodyBytes: bytes.default(3 * 1024 * 1024),
     /** Characters of the denial message (findings listed until it is full). */
