@@ -5,6 +5,7 @@
 // The stock argocd-cmp-server starts one process per generate/discover/parameters, so start-up
 // is paid per request; bench/startup.mjs measures it against `node -e 0`.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const outdir = 'dist/bin';
@@ -39,4 +40,7 @@ cpSync('src/cmp/proto', `${outdir}/proto`, { recursive: true });
 chmodSync(`${outdir}/syncgate.cjs`, 0o755);
 // What the bundle holds (`npx esbuild --analyze` style): dist/bundle-meta.json.
 writeFileSync('dist/bundle-meta.json', JSON.stringify(cli.metafile));
-if (!readFileSync(`${outdir}/syncgate-cli.cjs`, 'utf8').includes('runCli')) throw new Error('bundle: runCli missing');
+const code = readFileSync(`${outdir}/syncgate-cli.cjs`);
+if (!code.includes('runCli')) throw new Error('bundle: runCli missing');
+// The code cache's key (V8 itself checks only the source's length): src/cli/bin.ts reads it.
+writeFileSync(`${outdir}/syncgate-cli.cjs.sha256`, `${createHash('sha256').update(code).digest('hex')}\n`);

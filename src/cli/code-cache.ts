@@ -1,4 +1,5 @@
-import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -33,25 +34,31 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
   }
 }
 
+/** A cache file holds the SHA-1 of the V8 data, then the data: a torn or corrupt file is never handed to V8. */
+function readCache(file: string): Buffer | undefined {
+  try {
+    const raw = readFileSync(file);
+    const data = raw.subarray(20);
+    return raw.length > 20 && createHash('sha1').update(data).digest().equals(raw.subarray(0, 20)) ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Runs a CommonJS bundle with V8's code cache (what Node >= 22.1's module.enableCompileCache does,
  * for the Node 20 this must run on too): the first run of a command compiles and saves the code it
  * used, later runs skip parsing and compiling it. `key` separates the caches of different
- * commands; the file's size and mtime and the Node version are part of the cache name, and V8
- * itself rejects a cache made from other source or by another V8.
+ * commands. V8 checks only the source's length, so the cache name carries `sourceHash` (the
+ * bundle's SHA-256, written by the build) and the Node version; without a hash there is no cache.
  */
-export function runWithCodeCache(file: string, key: string, dir: string | undefined): CachedModule {
+export function runWithCodeCache(file: string, key: string, dir: string | undefined, sourceHash?: string): CachedModule {
   const source = readFileSync(file, 'utf8');
   let cacheFile: string | undefined;
   let cachedData: Buffer | undefined;
-  if (dir !== undefined) {
-    const st = statSync(file);
-    cacheFile = join(dir, `${basename(file)}-${process.version}-${String(st.size)}-${String(Math.trunc(st.mtimeMs))}-${key.replace(/[^a-z0-9-]/gi, '_')}.bin`);
-    try {
-      cachedData = readFileSync(cacheFile);
-    } catch {
-      cachedData = undefined;
-    }
+  if (dir !== undefined && sourceHash !== undefined && /^[0-9a-f]{16,64}$/.test(sourceHash)) {
+    cacheFile = join(dir, `${basename(file)}-${sourceHash.slice(0, 32)}-${process.version}-${key.replace(/[^a-z0-9-]/gi, '_')}.bin`);
+    cachedData = readCache(cacheFile);
   }
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
@@ -68,8 +75,9 @@ export function runWithCodeCache(file: string, key: string, dir: string | undefi
     save: () => {
       if (cacheFile === undefined || fromCache) return;
       try {
+        const data = script.createCachedData();
         const tmp = `${cacheFile}.${String(process.pid)}.tmp`;
-        writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+        writeFileSync(tmp, Buffer.concat([createHash('sha1').update(data).digest(), data]), { mode: 0o600 });
         renameSync(tmp, cacheFile);
       } catch {
         // a cache that cannot be written only costs the next run its compile time

@@ -43,7 +43,7 @@ export const EXAMPLES: Readonly<Partial<Record<ErrorCode, string>>> = {
   RENDER_HELM_CHART_INVALID: 'billing/Chart.yaml: dependencies: must be a list',
   RENDER_HELM_DEPENDENCY_MISSING: 'billing/Chart.yaml: dependency postgresql 15.5.0 is not vendored under charts/ (run `helm dependency build` and commit charts/)',
   RENDER_HELM_FAILED:
-    'helm template: exit 1: Error: YAML parse error on demo/templates/configmap.yaml: error converting YAML to JSON: yaml: line 4: mapping values are not allowed in this context (to see the rendered YAML, run `helm template <release> <chart> --debug` on the chart)',
+    'helm template .: Error: YAML parse error on bad/templates/cm.yaml: error converting YAML to JSON: yaml: line 7: mapping values are not allowed in this context (to see the rendered YAML, run `helm template --debug` on the chart)',
   RENDER_KUSTOMIZE_INVALID: 'overlays/prod/kustomization.yaml: resources must be a list of strings',
   RENDER_KUSTOMIZE_REMOTE_BASE: 'overlays/prod/kustomization.yaml: resources: github.com/acme/base?ref=v1 is remote; only paths inside the repo are allowed',
   RENDER_KUSTOMIZE_FAILED: 'kustomize build overlays/prod: exit 1: Error: accumulating resources: missing.yaml: no such file or directory',
