@@ -96,7 +96,7 @@ export function registerFlux(program: Command): void {
         const { decision } = result.gate;
         for (const w of decision.warnings) process.stderr.write(`${redactor.mask(`warning: ${w}`)}\n`);
         if (decision.refused) {
-          logger.error({ summary: decision.summary }, 'flux build refused');
+          logger.debug({ summary: decision.summary }, 'flux build refused'); // the report below is the user's view
           process.stderr.write(`${redactor.mask(decision.report)}\n`);
           process.exitCode = 1;
           return;
