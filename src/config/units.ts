@@ -1,7 +1,13 @@
 import * as z from 'zod';
 
 const BYTE_UNITS: Record<string, number> = {
-  '': 1, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
 };
 
 /** Parses a Kubernetes-style byte quantity (`64Mi`, `1Gi`, `500k`, `1024`). */
@@ -33,7 +39,10 @@ export function parseDuration(v: string | number): number | undefined {
 export const bytes = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const n = parseBytes(v);
   if (n === undefined) {
-    ctx.addIssue({ code: 'custom', message: `invalid byte quantity ${JSON.stringify(v)} (use e.g. 64Mi, 1Gi)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid byte quantity ${JSON.stringify(v)} (use e.g. 64Mi, 1Gi)`,
+    });
     return z.NEVER;
   }
   return n;
@@ -46,9 +55,13 @@ export function durationProblem(v: unknown): string {
   return `invalid duration ${JSON.stringify(v)} (use a number with a unit: ms, s, m, h, e.g. 60s, 1m30s, 500ms)`;
 }
 
+/** What a duration field accepts on input: numbers only to refuse them with a hint. */
+export const durationInput = z.union([z.string(), z.number()]);
+/** The JSON Schema pattern of a duration (editors flag `60` before syncgate does). */
+export const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
+
 /** zod type: a duration with a unit (`60s`) → milliseconds; a bare number is refused. */
-export const duration = z
-  .union([z.string(), z.number()])
+export const duration = durationInput
   .transform((v, ctx) => {
     const n = parseDuration(v);
     if (n === undefined) {
@@ -57,7 +70,9 @@ export const duration = z
     }
     return n;
   })
-  .meta({ description: 'a duration with a unit: ms, s, m or h (60s, 1m30s, 500ms); a bare number is refused' });
+  .meta({
+    description: 'a duration with a unit: ms, s, m or h (60s, 1m30s, 500ms); a bare number is refused',
+  });
 
 /** zod type: a YYYY-MM-DD date or RFC 3339 timestamp (YAML may hand us a Date). */
 export const date = z.union([z.string(), z.date()]).transform((v, ctx) => {
