@@ -66,7 +66,7 @@ describe('syncgate scan', () => {
   });
 
   test.each([
-    [['scan', 'missing-dir'], 2, 'POLICY_INPUT_UNREADABLE: missing-dir: cannot read: ENOENT'],
+    [['scan', 'missing-dir'], 2, 'USAGE_PATH_NOT_FOUND: scan input missing-dir: no such file or directory'],
     [['scan', 'bad', '--format', 'xml'], 2, "argument 'xml' is invalid"],
     [['--config', 'broken.yaml', 'scan', 'bad'], 2, 'CONFIG_INVALID: broken.yaml: spec.policies.packs.0:'],
     [['scan', 'invalid.yaml'], 3, 'K8S_YAML_INVALID: invalid.yaml: document 1'],
