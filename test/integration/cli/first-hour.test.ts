@@ -58,6 +58,12 @@ describe('every error is one clear line', () => {
     expect(r.stdout).toBe('');
   });
 
+  test('item 4: duration flags need a unit too', () => {
+    const r = syncgate('serve', '--shutdown-grace', '10000', '--plugins-dir', join(dir, 'plugins'), '--http-port', '0');
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr, 'USAGE_INVALID')).toBe('USAGE_INVALID: --shutdown-grace: duration "10000" has no unit: write e.g. "10000s" for seconds or "10000ms" for milliseconds');
+  });
+
   test('item 5: a runtime error prints once (no JSON log record); item 7: helm\'s --debug hint becomes syncgate\'s', () => {
     write('bad/Chart.yaml', 'apiVersion: v2\nname: bad\nversion: 0.1.0\n');
     write('bad/templates/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata:\n  a: b\n   c: d\n');
