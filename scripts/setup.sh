@@ -9,3 +9,5 @@ fi
 bash scripts/tools.sh
 npm run --silent build
 bash scripts/examples.sh
+echo "setup: done. Try \`npx syncgate render examples/helm-app --app demo --namespace demo\`;" \
+  "\`npm install -g .\` puts syncgate on your PATH (the bundled dist/bin/syncgate.cjs, no dependencies)." >&2

@@ -24,25 +24,45 @@ if ! command -v go >/dev/null 2>&1; then
   exit 2
 fi
 
+# helm's release builds (its Makefile at the pinned tag) stamp the version, the commit and the
+# Kubernetes version it defaults to (`.Capabilities.KubeVersion` and the default --kube-version,
+# checked against a chart's `kubeVersion`) from the k8s.io/client-go it is built with. Without
+# them helm assumes Kubernetes v1.20.0 and refuses charts that require a newer one.
+HELM_COMMIT=3d8990f0836691f0229297773f3524598f46bda6 # the v3.19.0 tag
+helm_ldflags() {
+  local ver=$1 gomod k8s major minor
+  gomod=$(go mod download -json "helm.sh/helm/v3@$ver" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
+  k8s=$(awk '$1 == "k8s.io/client-go" { sub(/^v/, "", $2); print $2; exit }' "$gomod")
+  major=$(( ${k8s%%.*} + 1 )) minor=$(cut -d. -f2 <<<"$k8s")
+  [[ -n "$k8s" && -n "$minor" ]] || { echo "tools: cannot read helm's client-go version from $gomod" >&2; return 1; }
+  local v=helm.sh/helm/v3
+  echo "-w -s -X $v/internal/version.version=$ver -X $v/internal/version.metadata= -X $v/internal/version.gitCommit=$HELM_COMMIT" \
+    "-X $v/internal/version.gitTreeState=clean -X $v/pkg/lint/rules.k8sVersionMajor=$major -X $v/pkg/lint/rules.k8sVersionMinor=$minor" \
+    "-X $v/pkg/chartutil.k8sVersionMajor=$major -X $v/pkg/chartutil.k8sVersionMinor=$minor"
+}
+
 export GOBIN="$bin" GOFLAGS="-trimpath -buildvcs=false" CGO_ENABLED=0
 pids=()
 for t in "${TOOLS[@]}"; do
   IFS='|' read -r name pkg ver <<<"$t"
   stamp="$root/.tools/stamps/$name"
-  if [[ -x "$bin/$name" && -f "$stamp" && "$(cat "$stamp")" == "$pkg@$ver" ]]; then
+  # The stamp (and the cache name) names the build: a change of link flags rebuilds.
+  build="$pkg@$ver"
+  [[ "$name" == helm ]] && build="$pkg@$ver release-ldflags-1"
+  if [[ -x "$bin/$name" && -f "$stamp" && "$(cat "$stamp")" == "$build" ]]; then
     continue
   fi
   cached="$cache/$name-${ver}"
+  [[ "$name" == helm ]] && cached="$cache/$name-${ver}-release-ldflags-1"
   if [[ -x "$cached" ]]; then
-    cp "$cached" "$bin/$name" && echo "$pkg@$ver" >"$stamp"
+    cp "$cached" "$bin/$name" && echo "$build" >"$stamp"
     continue
   fi
   echo "tools: installing $name $ver" >&2
   (
     ldflags=""
-    # helm reports its version from a link-time variable; without it `helm version` says v3.x-dev.
-    [[ "$name" == helm ]] && ldflags="-X helm.sh/helm/v3/internal/version.version=$ver"
-    go install -ldflags "$ldflags" "$pkg@$ver" && echo "$pkg@$ver" >"$stamp" && cp "$bin/$name" "$cached"
+    if [[ "$name" == helm ]]; then ldflags=$(helm_ldflags "$ver"); fi
+    go install -ldflags "$ldflags" "$pkg@$ver" && echo "$build" >"$stamp" && cp "$bin/$name" "$cached"
   ) &
   pids+=($!)
 done

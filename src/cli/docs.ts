@@ -16,7 +16,9 @@ export function registerDocs(program: Command): void {
       // Loaded on use: the policy registry is not needed by any other command's start-up.
       const { generatedDocs } = await import('../docs.js');
       const { cliReference, withCliReference } = await import('./reference.js');
+      // the whole program: this process registered only `docs`
+      const { buildProgram } = await import('./program.js');
       for (const [name, text] of Object.entries(generatedDocs())) writeFileSync(join(dir, name), text);
-      writeFileSync(flags.readme, withCliReference(readFileSync(flags.readme, 'utf8'), cliReference(program)));
+      writeFileSync(flags.readme, withCliReference(readFileSync(flags.readme, 'utf8'), cliReference(buildProgram())));
     });
 }

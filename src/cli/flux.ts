@@ -181,7 +181,7 @@ async function emitOne(result: FluxBuildResult, output: string | undefined, reda
   const { decision } = result.gate;
   for (const w of decision.warnings) process.stderr.write(`${redactor.mask(`warning: ${w}`)}\n`);
   if (decision.refused) {
-    logger.error({ summary: decision.summary }, 'flux build refused');
+    logger.debug({ summary: decision.summary }, 'flux build refused'); // the report below is the user's view
     process.stderr.write(`${redactor.mask(decision.report)}\n`);
     return 1;
   }
@@ -234,7 +234,7 @@ async function emitTree(tree: TreeResult, output: string | undefined, redactor: 
   const code = treeExitCode(tree);
   const unsafe = tree.builds.find((b) => b.result?.outputError);
   if (code !== 0 || unsafe) {
-    logger.error({ refused: tree.refused, failed: tree.failed }, 'flux build refused');
+    logger.debug({ refused: tree.refused, failed: tree.failed }, 'flux build refused'); // the report below is the user's view
     process.stderr.write(`${report}\n`);
     if (code === 0 && unsafe?.result?.outputError) {
       const e = unsafe.result.outputError;

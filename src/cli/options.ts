@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { loadConfig, type GateConfig } from '../config/index.js';
+import { durationProblem, loadConfig, parseDuration, type GateConfig } from '../config/index.js';
 import { SyncgateError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 
@@ -33,6 +33,14 @@ export function collectKeyValue(value: string, prev: Record<string, string> = {}
   const i = value.indexOf('=');
   if (i <= 0) throw new SyncgateError('USAGE_INVALID', `expected key=value, got ${JSON.stringify(value)}`);
   return { ...prev, [value.slice(0, i)]: value.slice(i + 1) };
+}
+
+/** A duration flag (`10s`, `500ms`) in milliseconds; a bare number is refused with the hint, as in the GateConfig. */
+export function durationFlag(flag: string, value: string, maxMs: number): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new SyncgateError('USAGE_INVALID', `${flag}: ${durationProblem(value)}`);
+  if (ms > maxMs) throw new SyncgateError('USAGE_INVALID', `${flag} ${value}: at most ${String(maxMs / 1000)}s`);
+  return ms;
 }
 
 /** Collects a repeatable flag into an array. */

@@ -1,5 +1,5 @@
-import { Command } from 'commander';
-import { addGlobalOptions } from './options.js';
+import type { Command } from 'commander';
+import { createRoot } from './root.js';
 import { registerRender } from './render.js';
 import { registerGenerate } from './generate.js';
 import { registerDiscover } from './discover.js';
@@ -11,18 +11,14 @@ import { registerServe } from './serve.js';
 import { registerFlux } from './flux.js';
 import { registerWebhook } from './webhook.js';
 import { registerKeys } from './keys.js';
+import { registerCompletion } from './completion.js';
 
-/** Builds the `syncgate` commander program; one file per command registers itself. */
+/**
+ * Builds the whole `syncgate` commander program (help, docs, completion, tests); one file per
+ * command registers itself. The entry (main.ts) registers only the command it runs.
+ */
 export function buildProgram(): Command {
-  const program = new Command('syncgate')
-    .description('render, decrypt and policy-gate Kubernetes manifests between Git and the cluster')
-    .version(process.env['npm_package_version'] ?? '0.1.0')
-    .showHelpAfterError()
-    .exitOverride((err) => {
-      // commander usage errors are exit code 2, like every usage/config error
-      process.exit(err.exitCode === 0 ? 0 : 2);
-    });
-  addGlobalOptions(program);
+  const program = createRoot();
   registerRender(program);
   registerGenerate(program);
   registerDiscover(program);
@@ -34,5 +30,6 @@ export function buildProgram(): Command {
   registerFlux(program);
   registerWebhook(program);
   registerKeys(program);
+  registerCompletion(program);
   return program;
 }

@@ -1,10 +1,12 @@
 import { Redactor } from '../log/index.js';
-import { relative, resolve } from 'node:path';
+import { basename, relative } from 'node:path';
 import { Option, type Command } from 'commander';
 import { optionsFromParameters, parametersFromFlags } from '../cmp/params.js';
 import type { RenderOptions } from '../gate/index.js';
+import { detectSourceType } from '../render/detect.js';
 import { collectKeyValue, collectList, loadGlobals } from './options.js';
 import { printError, printResult } from './output.js';
+import { checkAppNames, checkValuesFlags, commandLinePath } from './paths.js';
 
 interface RenderFlags {
   app?: string;
@@ -46,16 +48,25 @@ export function registerRender(program: Command): void {
     .addOption(new Option('--api-versions <list>', 'comma-separated API versions for helm').env('KUBE_API_VERSIONS').default(''))
     .addOption(new Option('-o, --output <format>', 'yaml or json').choices(['yaml', 'json']).default('yaml'))
     .action(async (path: string, flags: RenderFlags, cmd: Command) => {
-      const { config, logger } = loadGlobals(cmd);
       const redactor = new Redactor();
+      let logger;
       try {
-        const appDir = resolve(path);
-        const repoRoot = resolve(flags.repoRoot ?? path);
+        // Every path and name the user typed is checked before anything runs, worded for the flag.
+        const appDir = commandLinePath(path, 'app directory', 'directory');
+        const repoRoot = flags.repoRoot === undefined ? appDir : commandLinePath(flags.repoRoot, '--repo-root', 'directory');
+        const appName = flags.app ?? basename(appDir);
+        const helm = flags.type === 'helm' || (flags.type === undefined && detectSourceType(appDir) === 'helm');
+        checkAppNames(appName, flags.app === undefined ? `the app name (the directory name; give --app)` : '--app', flags.releaseName, helm);
+        checkValuesFlags(flags.values, appDir, repoRoot, path);
+        const globals = loadGlobals(cmd);
+        logger = globals.logger;
+        const { config } = globals;
         const base: RenderOptions = {
           ...(flags.values.length > 0 ? { valueFiles: flags.values } : {}),
           ...(Object.keys(flags.set).length > 0 ? { set: flags.set } : {}),
           ...(Object.keys(flags.setString).length > 0 ? { setString: flags.setString } : {}),
-          ...(flags.releaseName ? { releaseName: flags.releaseName } : {}),
+          // the release name is the app name unless given: never derived from it by rewriting
+          ...(helm ? { releaseName: flags.releaseName ?? appName } : {}),
           ...(flags.recurse ? { recurse: true } : {}),
           ...(flags.type ? { type: flags.type } : {}),
         };
@@ -66,7 +77,7 @@ export function registerRender(program: Command): void {
           appDir,
           repoRoot,
           context: {
-            appName: flags.app ?? appDir.split('/').pop() ?? 'app',
+            appName,
             namespace: flags.namespace,
             project: flags.project,
             repoURL: flags.repoUrl,

@@ -1,7 +1,13 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { KUSTOMIZATION_FILES } from '../render/detect.js';
 import { Option } from 'commander';
+import { SyncgateError, isSyncgateError } from '../errors/index.js';
 import { loadGlobals } from './options.js';
 import { printError } from './output.js';
+import { commandLinePath } from './paths.js';
+import { Progress } from './progress.js';
 
 interface ScanFlags {
   format: 'text' | 'json' | 'sarif' | 'junit' | 'policyreport';
@@ -17,6 +23,31 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A chart or kustomization is a source to render, not manifests: say so instead of failing on its templates. */
+function refuseApp(arg: string, abs: string): void {
+  if (existsSync(join(abs, 'Chart.yaml'))) {
+    throw new SyncgateError('USAGE_INVALID', `scan input ${arg}: is a Helm chart (Chart.yaml), not rendered manifests: use \`syncgate render ${arg}\`, which renders and scans it`);
+  }
+  if (KUSTOMIZATION_FILES.some((f) => existsSync(join(abs, f)))) {
+    throw new SyncgateError('USAGE_INVALID', `scan input ${arg}: is a Kustomize directory (kustomization.yaml), not rendered manifests: use \`syncgate render ${arg}\`, which builds and scans it`);
+  }
+}
+
+/** A YAML error inside a chart below the scanned directory: name the chart instead. */
+function inChart(e: unknown, arg: string): unknown {
+  if (!isSyncgateError(e, 'K8S_YAML_INVALID') || arg === '-') return e;
+  const file = /^([^:]+):/.exec(e.message)?.[1];
+  if (file === undefined) return e;
+  const root = resolve(arg);
+  for (let dir = dirname(resolve(file)); dir.startsWith(root) && dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'Chart.yaml'))) {
+      const chart = relative('.', dir) || '.';
+      return new SyncgateError('USAGE_INVALID', `${file}: is a template of the Helm chart ${chart}, not a rendered manifest: use \`syncgate render ${chart}\` for the chart, and scan the plain manifests only`, { cause: e });
+    }
+  }
+  return e;
+}
+
 /** `syncgate scan <dir|file|->`: policy-check plain manifests (no render, no decryption) for CI and humans. */
 export function registerScan(program: Command): void {
   program
@@ -30,13 +61,21 @@ export function registerScan(program: Command): void {
     .option('--baseline <file>', 'an earlier `scan --format json` report: its findings are neither reported nor counted (fail only on new ones)')
     .action(async (path: string, flags: ScanFlags, cmd: Command) => {
       let exit = 0;
+      const progress = new Progress(process.stderr);
       try {
+        if (path !== '-') refuseApp(path, commandLinePath(path, 'scan input', 'file or directory'));
         const { config, logger } = loadGlobals(cmd);
         // Loaded on use, so other commands do not pay for the policy engine at start-up.
         const { gateObjects } = await import('../gate/index.js');
         const { applyBaseline, effectiveIdentity, FieldPositions, findingLine, readBaseline, readManifests, reportDecision, toJunit, toPolicyReports, toSarif } = await import('../policy/index.js');
         const known = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
-        const set = await readManifests(path, { bytes: config.spec.limits.manifestBytes, resources: config.spec.limits.resources }, readStdin);
+        progress.update(`syncgate scan ${path}: reading manifests`);
+        const set = await readManifests(path, { bytes: config.spec.limits.manifestBytes, resources: config.spec.limits.resources }, readStdin).catch(
+          (e: unknown) => {
+            throw inChart(e, path);
+          },
+        );
+        progress.update(`syncgate scan ${path}: scanning ${set.resources.length.toLocaleString('en')} objects`);
         const result = await gateObjects(
           set.resources,
           {
@@ -53,7 +92,7 @@ export function registerScan(program: Command): void {
         let { scan, decision } = result;
         if (known) {
           scan = applyBaseline(scan, known).result;
-          decision = reportDecision(scan);
+          decision = reportDecision(scan, 'manifests');
         }
         scan.notices.unshift(...set.notices);
         exit = decision.refused ? 1 : 0;
@@ -84,8 +123,10 @@ export function registerScan(program: Command): void {
             out = [...lines, ...notes, decision.summary, ''].join('\n');
           }
         }
+        progress.stop();
         process.stdout.write(result.redactor.mask(out));
       } catch (e) {
+        progress.stop();
         exit = printError(e);
       }
       process.exitCode = exit;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { SyncgateError } from '../errors/index.js';
 import { resolveTool } from '../exec/index.js';
-import { loadGlobals } from './options.js';
+import { durationFlag, loadGlobals } from './options.js';
 import { printError } from './output.js';
 import { capHeapGrowth } from './server-heap.js';
 
@@ -52,7 +52,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--http-port <port>', 'HTTP port for /healthz, /readyz, /metrics (0: any free port)').env('SYNCGATE_HTTP_PORT').default('8080'))
     .addOption(new Option('--http-host <host>', 'HTTP listen address').env('SYNCGATE_HTTP_HOST').default('0.0.0.0'))
     .addOption(
-      new Option('--shutdown-grace <ms>', 'on SIGTERM, how long running requests may finish').env('SYNCGATE_SHUTDOWN_GRACE_MS').default('10000'),
+      new Option('--shutdown-grace <duration>', 'on SIGTERM, how long running requests may finish (e.g. 10s)').env('SYNCGATE_SHUTDOWN_GRACE').default('10s'),
     )
     .action(async (flags: ServeFlags, cmd: Command) => {
       try {
@@ -74,7 +74,7 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
   }
   const logger = base.child({ component: 'serve' });
   const httpPort = intFlag('--http-port', flags.httpPort, 65535);
-  const grace = intFlag('--shutdown-grace', flags.shutdownGrace, 3_600_000);
+  const grace = durationFlag('--shutdown-grace', flags.shutdownGrace, 3_600_000);
   const pluginPath = resolve(flags.pluginConfig ?? defaultPluginConfig());
   // Loaded on use: grpc-js and the pipeline cost ~0.5 s of start-up that other commands must not pay.
   const { loadPluginConfig, socketName, startCmpServer } = await import('../cmp/index.js');

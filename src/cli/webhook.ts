@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { SyncgateError } from '../errors/index.js';
-import { loadGlobals } from './options.js';
+import { durationFlag, loadGlobals } from './options.js';
 import { printError } from './output.js';
 import { capHeapGrowth } from './server-heap.js';
 
@@ -22,7 +22,7 @@ export function registerWebhook(program: Command): void {
     .addOption(new Option('--port <port>', 'HTTPS port (0: any free port)').env('SYNCGATE_WEBHOOK_PORT').default('8443'))
     .addOption(new Option('--host <host>', 'listen address').env('SYNCGATE_WEBHOOK_HOST').default('0.0.0.0'))
     .addOption(
-      new Option('--reload-interval <ms>', 'how often the cert/key files are checked for rotation').env('SYNCGATE_TLS_RELOAD_MS').default('2000'),
+      new Option('--reload-interval <duration>', 'how often the cert/key files are checked for rotation (e.g. 2s)').env('SYNCGATE_TLS_RELOAD_INTERVAL').default('2s'),
     )
     .action(async (flags: WebhookFlags, cmd: Command) => {
       try {
@@ -47,7 +47,7 @@ export function registerWebhook(program: Command): void {
           keyFile: flags.tlsKey,
           port,
           host: flags.host,
-          reloadIntervalMs: Number(flags.reloadInterval) || 2000,
+          reloadIntervalMs: durationFlag('--reload-interval', flags.reloadInterval, 3_600_000),
         });
         // The e2e tests and the bench read this line to find the port.
         logger.info({ port: hook.port }, 'webhook listening');

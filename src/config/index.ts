@@ -3,4 +3,4 @@
 // an app's repo or env may reach this module: it is the platform's word only.
 export { gateConfigSchema, type GateConfig, type GateConfigInput, type GateSpec } from './schema.js';
 export { loadConfig, parseConfig, defaultConfig, configJsonSchema } from './load.js';
-export { parseBytes, parseDuration } from './units.js';
+export { parseBytes, parseDuration, durationProblem } from './units.js';

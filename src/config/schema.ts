@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { renderSection } from './sections/render.js';
 import { limitsSection } from './sections/limits.js';
 import { keysSection, sopsSection } from './sections/keys.js';
@@ -9,22 +9,31 @@ import { argocdSection } from './sections/argocd.js';
 /** The platform config (`GateConfig`): the only input that may decide policies, keys, exceptions. */
 export const gateConfigSchema = z
   .object({
-    apiVersion: z.literal('syncgate.dev/v1alpha1'),
-    kind: z.literal('GateConfig'),
-    metadata: z.object({ name: z.string().optional() }).loose().optional(),
+    apiVersion: z.literal('syncgate.dev/v1alpha1').describe('Always syncgate.dev/v1alpha1.'),
+    kind: z.literal('GateConfig').describe('Always GateConfig.'),
+    metadata: z
+      .object({ name: z.string().optional().describe('A name for this config (informational).') })
+      .loose()
+      .optional()
+      .describe('Informational, as in Kubernetes objects.'),
     spec: z
       .object({
-        render: renderSection,
-        limits: limitsSection,
-        keys: keysSection,
-        sops: sopsSection,
-        policies: policiesSection,
-        exceptions: exceptionsSection,
-        webhook: webhookSection,
+        render: renderSection.describe('Which renderers run and how.'),
+        limits: limitsSection.describe('Hard limits: hitting one refuses the render.'),
+        keys: keysSection.describe('age identities for SOPS decryption and their grants (docs/sops.md).'),
+        sops: sopsSection.describe('What the SOPS stage decrypts.'),
+        policies: policiesSection.describe(
+          'Which policies run and how findings map to enforce, warn or audit (docs/policies.md).',
+        ),
+        exceptions: exceptionsSection.describe(
+          'Platform-owned waivers: policies, a match, a reason and an expiry.',
+        ),
+        webhook: webhookSection.describe('The admission webhook (`syncgate webhook`).'),
         argocd: argocdSection,
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe("The platform's settings; every field has a default."),
   })
   .strict();
 

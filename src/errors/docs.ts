@@ -1,4 +1,11 @@
-import { CODES } from './registry.js';
+import { EXAMPLES } from './examples.js';
+import { CODES, type ErrorCode } from './registry.js';
+
+/** Markdown code span holding `text` (which may itself hold backticks), safe inside a table cell. */
+function codeSpan(text: string): string {
+  const cell = text.replace(/\|/g, '\\|');
+  return cell.includes('`') ? `\`\` ${cell} \`\`` : `\`${cell}\``;
+}
 
 /** docs/errors.md, generated from the registry. */
 export function errorsMarkdown(): string {
@@ -10,14 +17,16 @@ export function errorsMarkdown(): string {
     'Every failure syncgate reports carries one of these codes, as `CODE: message`. Messages read',
     'as a chain (`context: cause`), name the object (`Kind/namespace/name`) or file first, and never',
     'contain plaintext secrets. The CLI exits 2 for usage/config errors and 3 for runtime errors',
-    '(1 is a policy refusal, which is not an error).',
+    '(1 is a policy refusal, which is not an error). Each error is one line on stderr; the details',
+    '(argv, cwd, exit code, stderr tail) go to the JSON log with `--log-level debug`.',
     '',
-    '| code | kind | meaning |',
-    '|---|---|---|',
+    '| code | kind | meaning | example |',
+    '|---|---|---|---|',
   ];
   for (const code of Object.keys(CODES).sort()) {
-    const spec = CODES[code as keyof typeof CODES];
-    lines.push(`| \`${code}\` | ${spec.kind} | ${spec.description} |`);
+    const spec = CODES[code as ErrorCode];
+    const example = EXAMPLES[code as ErrorCode];
+    lines.push(`| \`${code}\` | ${spec.kind} | ${spec.description} | ${example === undefined ? '' : codeSpan(`${code}: ${example}`)} |`);
   }
   return lines.join('\n') + '\n';
 }

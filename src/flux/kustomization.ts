@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SyncgateError } from '../errors/index.js';
 import { parseDocuments } from '../k8s/index.js';
 

@@ -95,7 +95,8 @@ export async function gateObjects(
   req: Pick<GateRequest, 'context' | 'config' | 'logger' | 'now' | 'redactor'> & { sources?: SourceFiles },
   scope: 'app' | 'object' = 'app',
 ): Promise<GateResult> {
-  return judge(resources, { ...req, redactor: req.redactor ?? new Redactor() }, {}, scope);
+  // nothing was rendered here: a refusal names what was judged
+  return judge(resources, { ...req, redactor: req.redactor ?? new Redactor() }, {}, scope, scope === 'object' ? 'object' : 'manifests');
 }
 
 async function judge(
@@ -103,6 +104,7 @@ async function judge(
   req: Pick<GateRequest, 'context' | 'config' | 'logger' | 'now'> & { redactor: Redactor; sources?: SourceFiles },
   timings: Record<string, number>,
   scope: 'app' | 'object' = 'app',
+  subject: 'render' | 'manifests' | 'object' = 'render',
 ): Promise<GateResult> {
   const t0 = performance.now();
   const result = await scan({
@@ -115,7 +117,7 @@ async function judge(
     ...(req.now ? { now: req.now } : {}),
     ...(req.sources ? { sources: req.sources } : {}),
   });
-  const decision = decide(result, req.config);
+  const decision = decide(result, req.config, subject);
   timings['scan'] = Math.round((performance.now() - t0) * 10) / 10;
   return { resources, scan: result, decision, redactor: req.redactor, timings };
 }

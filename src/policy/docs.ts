@@ -72,7 +72,7 @@ export function policiesMarkdown(): string {
   out.push(
     '## Reports',
     '',
-    '- A refused render fails with one summary line, `syncgate refused the render: N findings in M objects (<policy> ×n, …)`, then one line per enforced finding,',
+    '- A refused render fails with one summary line, `syncgate refused the render: N findings in M objects (<policy> ×n, …)` (`the manifests` for `syncgate scan`, `the object` for the webhook, where nothing was rendered), then one line per enforced finding,',
     '  grouped by object: `Kind/namespace/name: <policy> — <field path> — <message>; fix: <remediation>`, capped at 20 lines (`… and N more`). The full findings go to the JSON log.',
     '- Warn findings render and are reported one per line (stderr of the CLI, admission warnings) and counted in `syncgate_findings_total{policy,mode}`; audit findings are only logged and counted.',
     '- Objects without a namespace are named with the destination namespace; cluster-scoped ones are named without a namespace, even one written in their YAML (Argo CD clears it).',

@@ -6,7 +6,7 @@ import { gateMetrics } from '../log/metrics.js';
 import { activePolicies } from './registry.js';
 import { WaiverBook } from './waivers.js';
 import type { CheckContext, Decision, Finding, ScanInput, ScanResult, Violation } from './types.js';
-import { reportDecision } from './report.js';
+import { reportDecision, type RefusalSubject } from './report.js';
 
 /** Runs every enabled policy over the resources; findings are data, in a deterministic order. */
 export async function scan(input: ScanInput): Promise<ScanResult> {
@@ -95,8 +95,8 @@ function record(result: ScanResult, input: ScanInput): void {
 }
 
 /** Any enforce finding refuses the whole render; warn/audit findings are reported. */
-export function decide(result: ScanResult, _config: GateConfig): Decision {
-  return reportDecision(result);
+export function decide(result: ScanResult, _config: GateConfig, subject: RefusalSubject = 'render'): Decision {
+  return reportDecision(result, subject);
 }
 
 

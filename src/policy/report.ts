@@ -21,8 +21,11 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** What a refusal refused: a render (render, generate, flux build), manifests given as files (`scan`), one admitted object (webhook). */
+export type RefusalSubject = 'render' | 'manifests' | 'object';
+
 /** Builds the decision and its Argo CD-sized report from a scan. */
-export function reportDecision(result: ScanResult): Decision {
+export function reportDecision(result: ScanResult, subject: RefusalSubject = 'render'): Decision {
   const enforce = result.findings.filter((f) => !f.waived && f.mode === 'enforce');
   const warn = result.findings.filter((f) => !f.waived && f.mode === 'warn');
   const audit = result.findings.filter((f) => !f.waived && f.mode === 'audit').length;
@@ -43,7 +46,7 @@ export function reportDecision(result: ScanResult): Decision {
       counts,
     };
   }
-  const summary = `syncgate refused the render: ${plural(enforce.length, 'finding')} in ${plural(objects.size, 'object')} (${tally(enforce)})`;
+  const summary = `syncgate refused the ${subject}: ${plural(enforce.length, 'finding')} in ${plural(objects.size, 'object')} (${tally(enforce)})`;
   // Findings are sorted by object, so consecutive lines group by object.
   const lines = enforce.slice(0, REPORT_LINES).map(findingLine);
   if (enforce.length > REPORT_LINES) lines.push(`… and ${enforce.length - REPORT_LINES} more (full report in the syncgate JSON log)`);

@@ -31,7 +31,9 @@ export async function helmTemplateArgs(input: RenderInput): Promise<string[]> {
   const { appDir, repoRoot, context, options, config } = input;
   const args = ['template', releaseNameFor(input), appDir];
   if (context.namespace) args.push(`--namespace=${context.namespace}`);
-  if (context.kubeVersion) args.push(`--kube-version=${context.kubeVersion}`);
+  // Argo CD sends the cluster's version; without one the platform's default, else helm's own.
+  const kubeVersion = context.kubeVersion || (config.spec.render.helm.kubeVersion ?? '');
+  if (kubeVersion) args.push(`--kube-version=${kubeVersion}`);
   // KUBE_API_VERSIONS can be tens of KB; helm appends repeated --api-versions, and chunks
   // keep each argv entry far below Linux's 128 KiB MAX_ARG_STRLEN.
   let chunk: string[] = [];

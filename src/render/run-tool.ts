@@ -1,5 +1,6 @@
 import { SyncgateError, isSyncgateError, type ErrorCode } from '../errors/index.js';
 import { resolveTool, run, toolEnv, type ToolName } from '../exec/index.js';
+import { translateToolHints } from './tool-hints.js';
 import type { RenderInput } from './types.js';
 
 /**
@@ -32,7 +33,7 @@ export async function runRenderTool(
   } catch (e) {
     if (isSyncgateError(e, 'EXEC_FAILED')) {
       const tail = typeof e.details['stderrTail'] === 'string' ? e.details['stderrTail'] : '';
-      throw new SyncgateError(failCode, `${label}: ${tail || e.message}`, { cause: e, details: e.details });
+      throw new SyncgateError(failCode, `${label}: ${translateToolHints(tool, tail || e.message)}`, { cause: e, details: e.details });
     }
     throw e;
   }

@@ -42,7 +42,7 @@ describe('syncgate scan', () => {
     const r = run(['scan', 'bad']);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('enforce: Deployment/shop/web: pss-baseline/privileged — spec.template.spec.containers[0].securityContext.privileged');
-    expect(r.stdout).toContain('syncgate refused the render: 2 findings in 1 object (pss-baseline/privileged, secrets/credential-in-env)');
+    expect(r.stdout).toContain('syncgate refused the manifests: 2 findings in 1 object (pss-baseline/privileged, secrets/credential-in-env)');
     expect(r.stdout + r.stderr).not.toContain(AWS_KEY);
   });
 
@@ -99,7 +99,7 @@ describe('syncgate scan', () => {
   });
 
   test.each([
-    [['scan', 'missing-dir'], 2, 'POLICY_INPUT_UNREADABLE: missing-dir: cannot read: ENOENT'],
+    [['scan', 'missing-dir'], 2, 'USAGE_PATH_NOT_FOUND: scan input missing-dir: no such file or directory'],
     [['scan', 'bad', '--format', 'xml'], 2, "argument 'xml' is invalid"],
     [['--config', 'broken.yaml', 'scan', 'bad'], 2, 'CONFIG_INVALID: broken.yaml: spec.policies.packs.0:'],
     [['scan', 'invalid.yaml'], 3, 'K8S_YAML_INVALID: invalid.yaml: document 1'],

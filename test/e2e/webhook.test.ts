@@ -105,7 +105,7 @@ beforeAll(async () => {
   mount('one');
   child = spawn(
     process.execPath,
-    [CLI, '--log-level', 'info', 'webhook', '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--port', '0', '--host', '127.0.0.1', '--reload-interval', '100'],
+    [CLI, '--log-level', 'info', 'webhook', '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--port', '0', '--host', '127.0.0.1', '--reload-interval', '100ms'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   port = await new Promise<number>((resolve, reject) => {

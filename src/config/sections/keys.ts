@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Where a key may be used, judged from the trusted AppContext only. Argo CD apps must match
  * `projects`; Flux apps must match `fluxKustomizations`; `apps`, `repos` and `paths`, when given,
@@ -7,26 +7,45 @@ import { z } from 'zod';
 export const grantSchema = z
   .object({
     /** Argo CD projects (ARGOCD_APP_PROJECT_NAME). */
-    projects: z.array(z.string()).default([]),
+    projects: z.array(z.string()).default([]).describe('Argo CD projects (ARGOCD_APP_PROJECT_NAME).'),
     /** Argo CD application names (ARGOCD_APP_NAME); empty = any app of the projects. */
-    apps: z.array(z.string()).default([]),
+    apps: z
+      .array(z.string())
+      .default([])
+      .describe('Argo CD application names (ARGOCD_APP_NAME); empty = any app of the projects.'),
     /** Repo URL patterns (ARGOCD_APP_SOURCE_REPO_URL). */
-    repos: z.array(z.string()).default([]),
+    repos: z.array(z.string()).default([]).describe('Repo URL patterns (ARGOCD_APP_SOURCE_REPO_URL).'),
     /** Source path globs (ARGOCD_APP_SOURCE_PATH); empty = any path. */
-    paths: z.array(z.string()).default([]),
+    paths: z
+      .array(z.string())
+      .default([])
+      .describe('Source path globs (ARGOCD_APP_SOURCE_PATH); empty = any path.'),
     /** Namespaces that decrypted objects may land in. */
-    namespaces: z.array(z.string()).min(1),
+    namespaces: z.array(z.string()).min(1).describe('Namespaces that decrypted objects may land in.'),
     /** Flux tenants as `<namespace>/<name>` of the Kustomization (globs). */
-    fluxKustomizations: z.array(z.string()).default([]),
+    fluxKustomizations: z
+      .array(z.string())
+      .default([])
+      .describe('Flux tenants as `<namespace>/<name>` of the Kustomization (globs).'),
   })
   .strict();
 
 export const keySchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'key names are DNS labels'),
+    /** The key's name (a DNS label): SOPS files name it in no way; reports and metrics do. */
+    name: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'key names are DNS labels')
+      .describe("The key's name (a DNS label), used in reports, audit lines and metrics."),
     /** File holding one or more AGE-SECRET-KEY-1… lines (mounted from a Kubernetes Secret). */
-    ageIdentityFile: z.string().min(1),
-    grants: grantSchema,
+    ageIdentityFile: z
+      .string()
+      .min(1)
+      .describe('File holding one or more AGE-SECRET-KEY-1… lines (mounted from a Kubernetes Secret).'),
+    /** Who may use the key and where its plaintext may land. */
+    grants: grantSchema.describe(
+      'Who may use the key (Argo CD projects, apps, repos, paths or Flux Kustomizations) and the namespaces decrypted objects may land in.',
+    ),
   })
   .strict();
 
@@ -37,8 +56,11 @@ export const keysSection = z.array(keySchema).default([]);
 export const sopsSection = z
   .object({
     /** Helm values files that are decrypted before `helm template` when SOPS-encrypted. */
-    valuesFilePatterns: z.array(z.string()).default(['secrets*.yaml', 'secrets*.yml', '*.sops.yaml', '*.sops.yml', '*.enc.yaml']),
+    valuesFilePatterns: z
+      .array(z.string())
+      .default(['secrets*.yaml', 'secrets*.yml', '*.sops.yaml', '*.sops.yml', '*.enc.yaml'])
+      .describe('Helm values files that are decrypted before `helm template` when SOPS-encrypted.'),
     /** Audit log of every decryption (one JSON line each). */
-    audit: z.boolean().default(true),
+    audit: z.boolean().default(true).describe('Audit log of every decryption (one JSON line each).'),
   })
   .prefault({});

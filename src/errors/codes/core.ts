@@ -4,7 +4,11 @@ import type { CodeSpec } from './types.js';
 export const coreCodes = {
   CONFIG_INVALID: { kind: 'config', description: 'the platform config file does not match the GateConfig schema' },
   CONFIG_NOT_FOUND: { kind: 'config', description: 'the platform config file named by --config does not exist or cannot be read' },
-  USAGE_INVALID: { kind: 'usage', description: 'a command-line argument or flag is malformed' },
+  USAGE_INVALID: { kind: 'usage', description: 'a command-line argument or flag is malformed, unknown or missing' },
+  USAGE_PATH_NOT_FOUND: {
+    kind: 'usage',
+    description: 'a path given on the command line (an app directory, a scan input, --repo-root) does not exist or is not a directory',
+  },
   EXEC_TIMEOUT: { kind: 'runtime', description: 'a render tool did not finish before the request deadline; its process group was killed' },
   EXEC_CANCELLED: { kind: 'runtime', description: 'the caller cancelled the request; the render tool process group was killed' },
   EXEC_FAILED: { kind: 'runtime', description: 'a render tool exited non-zero or was killed by a signal' },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // The admissionregistration.k8s.io/v1 fields syncgate evaluates; unknown fields are ignored the
 // way the API server prunes them, and defaults follow the v1 API (failurePolicy Fail, scope *).

@@ -44,5 +44,24 @@ describe('config', () => {
     ['250ms', 250],
     ['2h', 7_200_000],
     ['1d', undefined],
+    ['60', undefined],
+    [60, undefined],
   ])('parseDuration(%s)', (v, want) => expect(parseDuration(v)).toBe(want));
+
+  // issue 17 item 4: `renderTimeout: 60` used to mean 60 ms and every render then timed out.
+  test.each([
+    [{ limits: { renderTimeout: 60 } }, 'spec.limits.renderTimeout: duration 60 has no unit: write e.g. "60s" for seconds or "60ms" for milliseconds'],
+    [{ limits: { renderTimeout: '60' } }, 'spec.limits.renderTimeout: duration "60" has no unit: write e.g. "60s" for seconds or "60ms" for milliseconds'],
+    [{ webhook: { timeout: 5 } }, 'spec.webhook.timeout: duration 5 has no unit: write e.g. "5s" for seconds or "5ms" for milliseconds'],
+    [{ limits: { renderTimeout: '1d' } }, 'spec.limits.renderTimeout: invalid duration "1d" (use a number with a unit: ms, s, m, h, e.g. 60s, 1m30s, 500ms)'],
+  ])('a duration without a unit is refused with a hint: %j', (spec, message) => {
+    expect(() => parseConfig({ apiVersion: 'syncgate.dev/v1alpha1', kind: 'GateConfig', spec }, 'cfg.yaml')).toThrow(`cfg.yaml: ${message}`);
+  });
+
+  test('durations with a unit still parse, and the defaults are durations too', () => {
+    const c = parseConfig({ apiVersion: 'syncgate.dev/v1alpha1', kind: 'GateConfig', spec: { limits: { renderTimeout: '90s' }, webhook: { timeout: '1500ms' } } });
+    expect(c.spec.limits.renderTimeout).toBe(90_000);
+    expect(c.spec.webhook.timeout).toBe(1500);
+    expect(defaultConfig().spec.webhook.timeout).toBe(5000);
+  });
 });
