@@ -1,14 +1,19 @@
-import { stringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import { SyncgateError } from '../errors/index.js';
-import { loadDocuments } from './load-yaml.js';
+import { decodeStream } from './decode.js';
+import type { ParseLimits } from './limits.js';
+import { resolveTyped } from './resolve.js';
 import type { K8sObject, Resource } from './types.js';
 
 /**
- * Parses a YAML (or JSON) multi-document stream into plain values, skipping empty and null
- * documents, with YAML 1.1 rules (see parse-exact.ts); a fast loader that falls back to the
- * exact one for anything it cannot mirror.
+ * Parses a YAML (or JSON) manifest stream into plain values exactly as Kubernetes reads it
+ * (sigs.k8s.io/yaml: go-yaml v2's scalars, then JSON; see resolve.ts and decode.ts), skipping
+ * empty and null documents. Integers beyond ±(2^53-1) are bigints. Every parse is bounded by
+ * `limits` (limits.ts); failures are K8S_YAML_INVALID or LIMIT_EXCEEDED.
  */
-export const parseDocuments = loadDocuments;
+export function parseDocuments(text: string, source: string, limits?: Partial<ParseLimits>): unknown[] {
+  return decodeStream(text, source, limits);
+}
 
 function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -35,9 +40,11 @@ export function asObject(v: unknown, source: string, doc: number): K8sObject {
  * Parses a manifest stream into resources, expanding `*List` kinds (`v1/List`, `ConfigMapList`…)
  * the way Argo CD does.
  */
-export function parseResources(text: string, source: string): Resource[] {
+export function parseResources(text: string, source: string, limits?: Partial<ParseLimits>): Resource[] {
   const out: Resource[] = [];
-  for (const [i, v] of loadDocuments(text, source).entries()) {
+  const docs = decodeStream(text, source, limits);
+  for (let i = 0; i < docs.length; i++) {
+    const v = docs[i];
     if (isMap(v) && typeof v['kind'] === 'string' && v['kind'].endsWith('List') && Array.isArray(v['items'])) {
       for (const item of v['items']) out.push({ object: asObject(item, source, i), source, doc: i });
       continue;
@@ -47,7 +54,32 @@ export function parseResources(text: string, source: string): Resource[] {
   return out;
 }
 
-/** Serialises objects as one YAML stream (`---` separated). */
-export function toYamlStream(objects: readonly unknown[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0, version: '1.1' })).join('---\n');
+/** True when Kubernetes would read `s`, written as a plain scalar, as something other than that string. */
+export function needsQuotes(s: string): boolean {
+  try {
+    const r = resolveTyped(s, true, '');
+    return r.kind !== 'str' && r.kind !== 'timestamp';
+  } catch {
+    return true;
+  }
 }
+
+/**
+ * Serialises objects as one YAML stream (`---` separated) that Kubernetes reads back as the
+ * same values: a string that go-yaml v2 would resolve to something else (`0o17`, `yes`, `~`,
+ * `1e3`, `<<`) is double-quoted; bigints are written as their exact digits.
+ */
+export function toYamlStream(objects: readonly unknown[]): string {
+  return objects
+    .map((o) => {
+      const doc = new Document(o, { version: '1.1' });
+      visit(doc, {
+        Scalar(_k, node) {
+          if (typeof node.value === 'string' && needsQuotes(node.value) && node.type !== 'QUOTE_SINGLE') node.type = 'QUOTE_DOUBLE';
+        },
+      });
+      return doc.toString({ lineWidth: 0 });
+    })
+    .join('---\n');
+}
+
