@@ -172,3 +172,27 @@ export function decodeStream(text: string, source: string, limits: Partial<Parse
   }
   return out;
 }
+
+/**
+ * Decodes one JSON value (an AdmissionReview body) with the same bounds and exact integers as
+ * decodeStream. Throws K8S_YAML_INVALID or LIMIT_EXCEEDED.
+ */
+export function decodeJson(text: string, source: string, limits: Partial<ParseLimits> = {}): unknown {
+  const l: ParseLimits = { ...DEFAULT_LIMITS, ...limits };
+  if (text.length > l.maxBytes || (text.length * 3 > l.maxBytes && Buffer.byteLength(text) > l.maxBytes)) {
+    throw new SyncgateError('LIMIT_EXCEEDED', `${source}: more than ${l.maxBytes} bytes`);
+  }
+  let v: unknown;
+  try {
+    // V8's JSON.parse is iterative: it validates any depth without recursion.
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new SyncgateError('K8S_YAML_INVALID', `${source}: invalid JSON: ${e instanceof Error ? e.message.slice(0, 200) : 'syntax error'}`);
+  }
+  try {
+    return LONG_DIGITS.test(text) ? decodeYamlDocument(text, l, true) : checkJsonValue(v, l);
+  } catch (e) {
+    if (e instanceof DocumentError) throw new SyncgateError(e.limit ? 'LIMIT_EXCEEDED' : 'K8S_YAML_INVALID', `${source}: ${e.message}`);
+    throw new SyncgateError('K8S_YAML_INVALID', `${source}: ${e instanceof RangeError ? 'too deeply nested or too large' : 'invalid JSON'}`, { cause: e });
+  }
+}

@@ -5,6 +5,8 @@
 export type { K8sObject, K8sMetadata, Resource } from './types.js';
 export { identity, identityKey, apiGroup } from './identity.js';
 export { parseDocuments, parseResources, asObject, toYamlStream, needsQuotes } from './codec.js';
+export { decodeJson as parseJson } from './decode.js';
+export { toJson } from './json.js';
 export { resolveScalar, resolveTyped, keyString, ScalarError, type Resolved } from './resolve.js';
 export { DEFAULT_LIMITS, type ParseLimits } from './limits.js';
 export { cloneParsed } from './clone.js';
