@@ -16,7 +16,8 @@ function lineOf(text: string, offset: number): number {
 }
 
 function fail(source: string, e: DocumentError, doc: number, line?: number): never {
-  const where = line !== undefined && e.line !== undefined ? ` line ${line + e.line} column ${(e.column ?? 0) + 1}` : line !== undefined ? ` line ${line}` : '';
+    // Without a position inside the document, name the line the document starts on.
+  const where = line !== undefined && e.line !== undefined ? ` line ${line + e.line} column ${(e.column ?? 0) + 1}` : line !== undefined ? ` (from line ${line})` : '';
   throw new SyncgateError(e.limit ? 'LIMIT_EXCEEDED' : 'K8S_YAML_INVALID', `${source}: document ${doc}${where}: ${e.message}`);
 }
 
@@ -33,7 +34,7 @@ function decodeYamlStream(text: string, source: string, limits: ParseLimits, out
   let start = 0;
   const take = (end: number): void => {
     if (end <= start) return;
-    doc++;
+    if (++doc > limits.maxDocuments) tooMany(source, limits);
     const body = t.slice(start, end);
     let v: unknown;
     try {
@@ -56,7 +57,7 @@ function decodeYamlStream(text: string, source: string, limits: ParseLimits, out
     const eol = t.indexOf('\n', sep);
     const rest = t.slice(sep + 3, eol === -1 ? t.length : eol).trim();
     if (rest !== '' && !rest.startsWith('#')) {
-      fail(source, new DocumentError(`invalid document separator: ${rest.slice(0, 40)}`, false), doc + 1, base.line + lineOf(t, sep) - 1);
+      fail(source, new DocumentError(`invalid document separator: ${rest.slice(0, 40)}`, false, 0, 0), doc + 1, base.line + lineOf(t, sep) - 1);
     }
     start = eol === -1 ? t.length : eol + 1;
     p = sep;
@@ -130,7 +131,7 @@ function decodeJsonStream(t: string, source: string, limits: ParseLimits, out: u
     }
     if (!ok) {
       // More than one JSON value makes it a JSON stream: no switching to YAML then.
-      if (count > 1) fail(source, new DocumentError('invalid JSON', false), count + 1, lineOf(t, pos));
+      if (count > 1) fail(source, new DocumentError('invalid JSON', false, 0, pos - t.lastIndexOf('\n', pos - 1) - 1), count + 1, lineOf(t, pos));
       // Upstream eats whitespace up to and including the first newline before switching.
       let y = pos;
       while (y < t.length && /\s/.test(t.charAt(y))) {
