@@ -1,4 +1,4 @@
-import { Document, visit } from 'yaml';
+import { Document, visit, type Tags } from 'yaml';
 import { SyncgateError } from '../errors/index.js';
 import { decodeStream } from './decode.js';
 import type { ParseLimits } from './limits.js';
@@ -56,6 +56,10 @@ export function parseResources(text: string, source: string, limits?: Partial<Pa
 
 /** True when Kubernetes would read `s`, written as a plain scalar, as something other than that string. */
 export function needsQuotes(s: string): boolean {
+  // A plain `<<` key is a merge (go-yaml v2 decode.go isMerge), not the string.
+  if (s === '<<') return true;
+  // A BOM starting the stream is dropped by every YAML reader.
+  if (s.includes('\ufeff')) return true;
   try {
     const r = resolveTyped(s, true, '');
     return r.kind !== 'str' && r.kind !== 'timestamp';
@@ -63,6 +67,11 @@ export function needsQuotes(s: string): boolean {
     return true;
   }
 }
+
+// The `yaml` package's YAML 1.1 schema (it quotes what YAML 1.1 reads as non-strings), without its
+// merge tag, which would print a `<<` string key bare; objects reached twice are written twice,
+// never as anchors.
+const DOCUMENT_OPTIONS = { version: '1.1', aliasDuplicateObjects: false, customTags: (tags: Tags) => tags.filter((t) => typeof t !== 'object' || t.tag !== 'tag:yaml.org,2002:merge') } as const;
 
 /**
  * Serialises objects as one YAML stream (`---` separated) that Kubernetes reads back as the
@@ -72,7 +81,7 @@ export function needsQuotes(s: string): boolean {
 export function toYamlStream(objects: readonly unknown[]): string {
   return objects
     .map((o) => {
-      const doc = new Document(o, { version: '1.1' });
+      const doc = new Document(o, DOCUMENT_OPTIONS);
       visit(doc, {
         Scalar(_k, node) {
           if (typeof node.value === 'string' && needsQuotes(node.value) && node.type !== 'QUOTE_SINGLE') node.type = 'QUOTE_DOUBLE';

@@ -1,5 +1,5 @@
 import jsyaml from 'js-yaml';
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Node } from 'yaml';
 import { keyString, resolveTyped, scalarValue, ScalarError, TAG, type Resolved } from './resolve.js';
 import type { ParseLimits } from './limits.js';
 
@@ -262,28 +262,71 @@ function exactTree(text: string, b: Budget): unknown {
   return build(doc.contents, 0);
 }
 
-// libyaml (go-yaml v2) knows no `\/` escape in double-quoted scalars; js-yaml accepts it.
-const SLASH_ESCAPE = /"(?:[^"\\\n]|\\.)*\\\//;
+/**
+ * libyaml (go-yaml v2) knows no `\/` escape in double-quoted scalars; js-yaml accepts it. Only
+ * called when the text contains `\/`: finds a double-quoted scalar that uses it.
+ */
+function slashEscape(text: string): DocumentError | undefined {
+  const doc = parseDocument(text, { keepSourceTokens: true, schema: 'failsafe', version: '1.1', strict: false, uniqueKeys: false });
+  let found: DocumentError | undefined;
+  visit(doc, {
+    Scalar(_k, node) {
+      const src = node.srcToken && 'source' in node.srcToken ? node.srcToken.source : '';
+      if (node.type !== 'QUOTE_DOUBLE' || !src.includes('\\/')) return undefined;
+      for (let i = 0; i < src.length; i++) {
+        if (src[i] !== '\\') continue;
+        if (src[i + 1] === '/') {
+          const at = (node.range?.[0] ?? 0) + i;
+          const before = text.slice(0, at);
+          found = new DocumentError('found unknown escape character', false, before.split('\n').length - 1, at - (before.lastIndexOf('\n') + 1));
+          return visit.BREAK;
+        }
+        i++;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
 
 /** Decodes one YAML document (the text between two `---` lines); `json` marks a JSON value read as YAML. */
 export function decodeYamlDocument(text: string, limits: ParseLimits, json = false): unknown {
-  if (!json && text.includes('\\/')) {
-    const m = SLASH_ESCAPE.exec(text);
-    if (m) {
-      const at = m.index + m[0].length - 2;
-      const before = text.slice(0, at);
-      const line = before.split('\n').length - 1;
-      throw new DocumentError('found unknown escape character', false, line, at - (before.lastIndexOf('\n') + 1));
-    }
-  }
   flags.merge = false;
   flags.odd = false;
   flags.nonFinite = false;
+  // js-yaml counts one level per node it composes (scalars and keys too, and two per block
+  // sequence level): a first pass allows limits.maxDepth, so what it accepts needs no depth
+  // walk; a document it refuses is read again allowing twice that plus two, and its real depth
+  // (mappings and sequences) is checked by finalize. Node's default stack holds ~1,800 js-yaml
+  // levels, so 2 × 500 + 2 keeps a wide margin.
   let v: unknown;
+  let deep = false;
   try {
-    // js-yaml counts the document node too.
+    v = loadJs(text, limits.maxDepth, limits);
+  } catch (e) {
+    if (!(e instanceof DocumentError && e.limit && e.message.startsWith('nesting'))) throw e;
+    flags.merge = false;
+    flags.odd = false;
+    flags.nonFinite = false;
+    v = loadJs(text, 2 * limits.maxDepth + 2, limits);
+    deep = true;
+  }
+  if (!json && text.includes('\\/')) {
+    const err = slashEscape(text);
+    if (err) throw err;
+  }
+  const b: Budget = { decode: 0, alias: 0, chars: 0, maxChars: text.length + limits.maxExpansion, maxDepth: limits.maxDepth };
+  const anchors = text.includes('&');
+  if (flags.merge || COMPLEX_KEY.some((re) => re.test(text))) return exactTree(text, b);
+  if (flags.odd && hasOddKey(v, 2 * limits.maxDepth + 2)) return exactTree(text, b);
+  if (!anchors && !flags.nonFinite && !deep) return v;
+  return finalize(v, b);
+}
+
+function loadJs(text: string, maxDepth: number, limits: ParseLimits): unknown {
+  try {
     // js-yaml 4.3 takes maxDepth (default 100); @types/js-yaml does not list it yet.
-    v = jsyaml.load(text, { schema: SCHEMA, json: true, maxDepth: limits.maxDepth + 1 } as jsyaml.LoadOptions);
+    return jsyaml.load(text, { schema: SCHEMA, json: true, maxDepth } as jsyaml.LoadOptions);
   } catch (e) {
     if (e instanceof jsyaml.YAMLException) {
       const limit = e.reason.startsWith('nesting exceeded maxDepth');
@@ -292,12 +335,6 @@ export function decodeYamlDocument(text: string, limits: ParseLimits, json = fal
     if (e instanceof ScalarError) throw new DocumentError(e.message, false);
     throw e;
   }
-  const b: Budget = { decode: 0, alias: 0, chars: 0, maxChars: text.length + limits.maxExpansion, maxDepth: limits.maxDepth };
-  const anchors = text.includes('&');
-  if (flags.merge || COMPLEX_KEY.some((re) => re.test(text))) return exactTree(text, b);
-  if (flags.odd && hasOddKey(v, limits.maxDepth)) return exactTree(text, b);
-  if (!anchors && !flags.nonFinite) return v;
-  return finalize(v, b);
 }
 
 function hasOddKey(root: unknown, maxDepth: number): boolean {
