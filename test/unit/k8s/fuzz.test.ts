@@ -7,7 +7,7 @@ import { parseDocuments, parseJson, parseResources, toJson, toYamlStream } from 
 import { SyncgateError } from '../../../src/errors/index.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261207);
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 4000);
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 1500);
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
