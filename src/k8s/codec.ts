@@ -54,12 +54,24 @@ export function parseResources(text: string, source: string, limits?: Partial<Pa
   return out;
 }
 
+const UNPRINTABLE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
+const UNPRINTABLE_G = new RegExp(UNPRINTABLE.source, 'g');
+
+function escapeUnprintable(c: string): string {
+  const n = c.charCodeAt(0);
+  if (n === 0x85) return '\\N';
+  if (n === 0x2028) return '\\L';
+  if (n === 0x2029) return '\\P';
+  return n < 0x100 ? `\\x${n.toString(16).toUpperCase()}` : `\\u${n.toString(16).toUpperCase()}`;
+}
+
 /** True when Kubernetes would read `s`, written as a plain scalar, as something other than that string. */
 export function needsQuotes(s: string): boolean {
   // A plain `<<` key is a merge (go-yaml v2 decode.go isMerge), not the string.
   if (s === '<<') return true;
-  // A BOM starting the stream is dropped by every YAML reader.
-  if (s.includes('\ufeff')) return true;
+  // Characters libyaml does not take raw (DEL, C1 controls, BOM, U+FFFE/U+FFFF) or reads as
+  // line breaks (NEL, U+2028, U+2029): written as escapes inside double quotes (toYamlStream).
+  if (UNPRINTABLE.test(s)) return true;
   try {
     const r = resolveTyped(s, true, '');
     return r.kind !== 'str' && r.kind !== 'timestamp';
@@ -87,7 +99,9 @@ export function toYamlStream(objects: readonly unknown[]): string {
           if (typeof node.value === 'string' && needsQuotes(node.value) && node.type !== 'QUOTE_SINGLE') node.type = 'QUOTE_DOUBLE';
         },
       });
-      return doc.toString({ lineWidth: 0 });
+      const text = doc.toString({ lineWidth: 0 });
+      // Such characters only occur inside the double-quoted scalars needsQuotes asked for.
+      return UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE_G, escapeUnprintable) : text;
     })
     .join('---\n');
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocuments } from '../../../src/k8s/index.js';
 import { SyncgateError } from '../../../src/errors/index.js';
+import { canon } from './canon.js';
 
 interface Case {
   name: string;
@@ -13,19 +14,6 @@ interface Case {
 }
 
 const cases = JSON.parse(readFileSync(new URL('../../fixtures/codec/upstream.json', import.meta.url), 'utf8')) as Case[];
-
-/** Our value in the oracle's notation: numbers as {n: text}, mappings as {m: {...}}. */
-export function canon(v: unknown): unknown {
-  if (typeof v === 'bigint') return { n: v.toString() };
-  if (typeof v === 'number') return { n: Object.is(v, -0) ? '0' : String(v) };
-  if (Array.isArray(v)) return v.map(canon);
-  if (typeof v === 'object' && v !== null) {
-    const m: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) m[k] = canon(x);
-    return { m };
-  }
-  return v;
-}
 
 test('the table covers every category with at least 100 cases', () => {
   expect(cases.length).toBeGreaterThanOrEqual(100);
