@@ -1,73 +1,106 @@
 #!/usr/bin/env node
-// Parse benchmark: the YAML syncgate reads from `helm template` (a chart whose ConfigMaps embed
-// Grafana dashboard JSON, as kube-prometheus-stack and grafana ship them, plus ordinary
-// workloads) parsed by syncgate's loader (dist/k8s parseDocuments, what the gate runs on helm
-// output) and, side by side in the same run, by js-yaml's loadAll (the fastest JS loader) and the
-// `yaml` package's parseAllDocuments (a document model), with JSON.parse of the same objects as
-// the floor. Prints the median of each and the ratios. Run `npm run build` first.
-//   node bench/parse.mjs [configmaps=40] [dashboardKiB=120] [rounds=9]
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import jsyaml from 'js-yaml';
-import { parseAllDocuments, stringify } from 'yaml';
+// Parse benchmark: the manifest codec on render-output-shaped streams, in-process on one core,
+// beside js-yaml's own loadAll (the fast loader a tool would otherwise use, without Kubernetes'
+// scalar rules, aliases copies or bounds) and the `yaml` package. Prints MB/s, documents/s and
+// the ratio to js-yaml. Run `npm run build` first. BENCH_BEFORE=<dir with a built dist/> adds the
+// codec of another build (e.g. the commit before this codec) for a before/after figure.
+import { spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const k8s = join(root, 'dist', 'k8s', 'index.js');
-if (!existsSync(k8s)) {
-  console.error('bench/parse: run `npm run build` first');
-  process.exit(2);
-}
-const { parseDocuments } = await import(k8s);
-const [cms = 40, kib = 120, rounds = 9] = process.argv.slice(2).map(Number);
+const DOCS = Number(process.env.BENCH_DOCS ?? 4000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
-function dashboard(i, bytes) {
+function container(i) {
+  return {
+    name: `app-${i % 7}`,
+    image: `registry.example.com/team/app:1.${i % 9}.0`,
+    args: ['--port', '8080', `--replica=${i}`, '--log-level=info'],
+    ports: [{ containerPort: 8080, name: 'http', protocol: 'TCP' }],
+    env: [{ name: 'MODE', value: 'prod' }, { name: 'FLAG', value: 'yes' }, { name: 'RATIO', value: '0.5' }],
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 1000 + (i % 50), capabilities: { drop: ['ALL'] } },
+    livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, initialDelaySeconds: 10, periodSeconds: 5 },
+  };
+}
+
+function dashboard(i) {
   const panels = [];
-  for (let p = 0; JSON.stringify(panels).length < bytes; p++) {
-    panels.push({
-      id: p, type: 'timeseries', title: `panel ${i}.${p}`, gridPos: { h: 8, w: 12, x: (p % 2) * 12, y: p * 8 },
-      targets: [{ expr: `sum(rate(http_requests_total{job="app-${i}",code=~"5.."}[5m])) by (instance)`, legendFormat: '{{instance}}', refId: 'A' }],
-      fieldConfig: { defaults: { unit: 'reqps', thresholds: { mode: 'absolute', steps: [{ color: 'green', value: null }, { color: 'red', value: 80 }] } }, overrides: [] },
-      options: { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'single' } },
-    });
+  for (let p = 0; p < 12; p++) panels.push({ id: p, type: 'graph', title: `Panel ${p}`, gridPos: { h: 8, w: 12, x: (p % 2) * 12, y: p * 8 }, targets: [{ expr: `sum(rate(http_requests_total{job="app-${i}"}[5m])) by (code)`, refId: 'A' }] });
+  return JSON.stringify({ title: `Dashboard ${i}`, uid: `d${i}`, panels, schemaVersion: 39 }, null, 2);
+}
+
+// Written as helm writes it (`# Source:` comments, block style, quoted strings where needed).
+function stream(yaml) {
+  const docs = [];
+  for (let i = 0; i < DOCS; i++) {
+    const md = { name: `obj-${i}`, namespace: `team-${i % 20}`, labels: { 'app.kubernetes.io/name': `app-${i % 50}`, 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'checksum/config': 'a'.repeat(64) } };
+    let o;
+    switch (i % 8) {
+      case 0: case 1: case 2:
+        o = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: md, spec: { replicas: 2, selector: { matchLabels: md.labels }, template: { metadata: { labels: md.labels }, spec: { containers: [container(i), container(i + 1)], volumes: [{ name: 'tmp', emptyDir: {} }] } } } };
+        break;
+      case 3:
+        o = { apiVersion: 'v1', kind: 'Service', metadata: md, spec: { selector: md.labels, ports: [{ port: 80, targetPort: 'http' }] } };
+        break;
+      case 4:
+        // BENCH_NO_JSON=1 leaves out the ConfigMaps that embed dashboard JSON.
+        o = { apiVersion: 'v1', kind: 'ConfigMap', metadata: md, data: process.env.BENCH_NO_JSON ? { a: 'b' } : { [`dashboard-${i}.json`]: dashboard(i) } };
+        break;
+      case 5:
+        o = { apiVersion: 'v1', kind: 'ConfigMap', metadata: md, data: { 'app.properties': 'a=1\nb=2\n', enabled: 'true', port: '8080', mode: '0o755' } };
+        break;
+      case 6:
+        o = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: md, rules: [{ apiGroups: [''], resources: ['pods', 'configmaps'], verbs: ['get', 'list', 'watch'] }, { apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] };
+        break;
+      default:
+        o = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: md, spec: { rules: [{ host: `app-${i}.example.com`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: md.name, port: { number: 80 } } } }] } }] } };
+    }
+    docs.push(`# Source: chart/templates/t${i % 8}.yaml\n${yaml.stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`);
   }
-  return JSON.stringify({ title: `dashboard ${i}`, uid: `d${i}`, schemaVersion: 39, panels }, null, 2);
+  return `---\n${docs.join('---\n')}`;
 }
 
-const objects = [];
-for (let i = 0; i < cms; i++) {
-  objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `dashboard-${i}`, namespace: 'monitoring', labels: { grafana_dashboard: '1' } }, data: { [`dashboard-${i}.json`]: dashboard(i, kib * 1024) } });
-  objects.push({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `app-${i}`, namespace: 'monitoring', labels: { app: `app-${i}` } },
-    spec: { replicas: 2, selector: { matchLabels: { app: `app-${i}` } }, template: { metadata: { labels: { app: `app-${i}` } }, spec: { containers: [{ name: 'app', image: 'registry.example.com/app:1.0.0', ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '128Mi' } } }] } } },
-  });
-}
-// helm prints each document after `---` and a `# Source:` comment; block scalars keep the JSON's lines.
-const text = objects.map((o, i) => `---\n# Source: chart/templates/${o.kind.toLowerCase()}-${i}.yaml\n${stringify(o, { lineWidth: 0 })}`).join('');
-const json = objects.map((o) => JSON.stringify(o));
-
-const cases = {
-  'syncgate parseDocuments': () => parseDocuments(text, 'helm template'),
-  'js-yaml loadAll': () => jsyaml.loadAll(text),
-  'yaml parseAllDocuments': () => parseAllDocuments(text).map((d) => d.toJS()),
-  'JSON.parse (floor)': () => json.map((s) => JSON.parse(s)),
-};
-const check = cases['syncgate parseDocuments']();
-if (check.length !== objects.length || check[0].data[`dashboard-0.json`] !== objects[0].data['dashboard-0.json']) throw new Error('syncgate parsed something else');
-
-const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-for (let r = 0; r < rounds; r++) {
-  for (const [name, fn] of Object.entries(cases)) {
-    const t = process.hrtime.bigint();
-    fn();
-    times[name].push(Number(process.hrtime.bigint() - t) / 1e6);
+async function measure(which) {
+  const yaml = await import('yaml');
+  const jsyaml = (await import('js-yaml')).default;
+  const text = stream(yaml);
+  const mb = Buffer.byteLength(text) / 1024 / 1024;
+  let parse;
+  if (which === 'js-yaml') parse = () => jsyaml.loadAll(text);
+  else if (which === 'yaml') parse = () => yaml.parseAllDocuments(text).map((d) => d.toJS());
+  else {
+    const { parseResources } = await import(pathToFileURL(join(which, 'k8s', 'index.js')).href);
+    parse = () => parseResources(text, 'helm template');
   }
+  const n = parse().length;
+  const times = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const t0 = process.hrtime.bigint();
+    parse();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  times.sort((a, b) => a - b);
+  const s = times[Math.floor(times.length / 2)];
+  process.stdout.write(JSON.stringify({ which, docs: n, mb: +mb.toFixed(2), s, mbps: +(mb / s).toFixed(1), docsps: Math.round(n / s) }) + '\n');
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const mb = (Buffer.byteLength(text) / 1024 / 1024).toFixed(1);
-console.log(`node ${process.version}: ${objects.length} documents (${cms} ConfigMaps with ~${kib} KiB of dashboard JSON each), ${mb} MiB of YAML, ${rounds} rounds`);
-const js = median(times['js-yaml loadAll']);
-for (const [name, xs] of Object.entries(times)) {
-  const m = median(xs);
-  console.log(`${name.padEnd(26)} ${m.toFixed(1).padStart(8)} ms  ${(Buffer.byteLength(text) / 1024 / 1024 / (m / 1000)).toFixed(0).padStart(5)} MiB/s  ${(m / js).toFixed(2).padStart(6)}x js-yaml`);
+
+function run(which) {
+  const args = [fileURLToPath(import.meta.url), '--measure', which];
+  const taskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  const r = spawnSync(taskset ? 'taskset' : process.execPath, taskset ? ['-c', '0', process.execPath, ...args] : args, { encoding: 'utf8', cwd: root });
+  if (r.status !== 0) throw new Error(`bench ${which} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+if (process.argv[2] === '--measure') {
+  await measure(process.argv[3]);
+} else {
+  const rows = [['syncgate codec', run(join(root, 'dist'))]];
+  if (process.env.BENCH_BEFORE) rows.push(['before (BENCH_BEFORE)', run(join(resolve(process.env.BENCH_BEFORE), 'dist'))]);
+  rows.push(['js-yaml loadAll', run('js-yaml')], ['yaml parseAllDocuments', run('yaml')]);
+  const base = rows.find(([n]) => n === 'js-yaml loadAll')[1];
+  console.log(`${DOCS} documents, ${rows[0][1].mb} MB, median of ${ROUNDS} rounds, one core`);
+  for (const [name, r] of rows) console.log(`${name.padEnd(24)} ${String(r.mbps).padStart(6)} MB/s ${String(r.docsps).padStart(8)} docs/s  ${(base.s / r.s).toFixed(2)}× js-yaml`);
 }

@@ -1,6 +1,6 @@
 import type { GateResult } from '../gate/index.js';
-import { toYamlStream } from '../k8s/index.js';
-import type { Logger } from '../log/index.js';
+import { toJson, toYamlStream } from '../k8s/index.js';
+import type { Logger, Redactor } from '../log/index.js';
 
 /**
  * Prints a gate result the way the stock CMP server and CI expect: manifests on stdout only
@@ -17,7 +17,7 @@ export function printResult(result: GateResult, logger: Logger, format: 'yaml' |
   }
   const objects = result.resources.map((r) => r.object);
   const text =
-    format === 'json' ? objects.map((o) => JSON.stringify(o)).join('\n') + (objects.length ? '\n' : '') : toYamlStream(objects);
+    format === 'json' ? objects.map((o) => toJson(o)).join('\n') + (objects.length ? '\n' : '') : toYamlStream(objects);
   process.stdout.write(text);
   return 0;
 }

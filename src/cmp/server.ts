@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { GateConfig } from '../config/index.js';
 import { asSyncgateError, SyncgateError } from '../errors/index.js';
 import { createWorkDir, gate, removeWorkDir } from '../gate/index.js';
+import { toJson } from '../k8s/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { announceParameters } from './announce.js';
 import { isDiscoveryConfigured, matchRepository } from './discover.js';
@@ -316,7 +317,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
     for (const w of result.decision.warnings) req.logger.warn(req.redactor.mask(w));
     if (result.decision.refused) return { refusal: result.decision.report };
     if (result.resources.length === 0) req.logger.warn('generated no manifests: Argo CD will prune every live object of the app');
-    return { response: { manifests: result.resources.map((r) => JSON.stringify(r.object)) } };
+    return { response: { manifests: result.resources.map((r) => toJson(r.object)) } };
   });
 
   const match = streaming<RepositoryResponse>('MatchRepository', async (req) => {

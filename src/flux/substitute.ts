@@ -1,6 +1,5 @@
-import { stringify } from 'yaml';
 import { SyncgateError } from '../errors/index.js';
-import { identity, parseDocuments, type K8sObject, type Resource } from '../k8s/index.js';
+import { identity, parseDocuments, toYamlStream, type K8sObject, type Resource } from '../k8s/index.js';
 import { envsubst, EnvsubstError } from './expand.js';
 
 /** The annotation/label key that opts an object out of postBuild substitution. */
@@ -43,7 +42,7 @@ export function substituteObject(obj: K8sObject, vars: ReadonlyMap<string, strin
   if (substitutionDisabled(obj)) return obj;
   if (vars.size === 0 && opts.strategy !== 'Always') return obj;
   checkVarNames(vars);
-  const text = stringify(obj, { lineWidth: 0, version: '1.1' });
+  const text = toYamlStream([obj]);
   let out: string;
   try {
     out = envsubst(text, (name) => {

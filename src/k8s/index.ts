@@ -1,8 +1,13 @@
 // Kubernetes object model: the envelope types, identity (`Kind/namespace/name`), which kinds are
-// cluster-scoped and the YAML/JSON codec. It knows nothing about rendering, secrets or policies and never does I/O.
+// cluster-scoped and the one YAML/JSON codec, which reads manifests exactly as Kubernetes does
+// (sigs.k8s.io/yaml), bounded in bytes, documents, depth and aliases. It knows nothing about
+// rendering, secrets or policies, never does I/O, and never throws anything but a SyncgateError.
 export type { K8sObject, K8sMetadata, Resource } from './types.js';
 export { identity, identityKey, apiGroup } from './identity.js';
-export { parseDocuments, parseResources, asObject, toYamlStream } from './codec.js';
+export { parseDocuments, parseResources, asObject, toYamlStream, needsQuotes } from './codec.js';
+export { decodeJson as parseJson } from './decode.js';
+export { toJson } from './json.js';
+export { resolveScalar, resolveTyped, keyString, ScalarError, type Resolved } from './resolve.js';
+export { DEFAULT_LIMITS, type ParseLimits } from './limits.js';
 export { cloneParsed } from './clone.js';
-export { parseDocumentsExact } from './parse-exact.js';
 export { isClusterScoped } from './scope.js';

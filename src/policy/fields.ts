@@ -1,3 +1,5 @@
+import { toJson } from '../k8s/index.js';
+
 /** A JSON object as parsed from YAML. */
 export type Obj = Record<string, unknown>;
 
@@ -31,5 +33,5 @@ const EMPTY_MAP: Readonly<Record<string, string>> = Object.freeze({});
 export function show(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === undefined) return '';
-  return JSON.stringify(v) ?? '';
+  return toJson(v) ?? '';
 }

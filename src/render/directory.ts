@@ -63,7 +63,7 @@ export function renderDirectory(input: RenderInput): Resource[] {
     if (total > limit) {
       throw new SyncgateError('LIMIT_EXCEEDED', `${displayPath(input.appDir, f)}: manifests exceed ${limit} bytes`);
     }
-    out.push(...parseResources(text, displayPath(input.appDir, f)));
+    for (const r of parseResources(text, displayPath(input.appDir, f))) out.push(r);
   }
   return out;
 }

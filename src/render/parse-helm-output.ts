@@ -1,4 +1,5 @@
-import { parseResources, type Resource } from '../k8s/index.js';
+import { SyncgateError } from '../errors/index.js';
+import { DEFAULT_LIMITS, parseResources, type Resource } from '../k8s/index.js';
 
 const SEPARATOR = /^---(?:\s.*)?$/;
 const SOURCE = /^# Source: (.+?)\s*$/m;
@@ -11,12 +12,15 @@ export function parseHelmOutput(text: string, fallback: string): Resource[] {
   const out: Resource[] = [];
   let source = fallback;
   let chunk: string[] = [];
+  let docs = 0;
   const flush = (): void => {
     const body = chunk.join('\n');
     chunk = [];
     const m = SOURCE.exec(body);
     if (m?.[1]) source = m[1];
-    if (body.trim() !== '') out.push(...parseResources(body, source));
+    if (body.trim() === '') return;
+    if (++docs > DEFAULT_LIMITS.maxDocuments) throw new SyncgateError('LIMIT_EXCEEDED', `${fallback}: more than ${DEFAULT_LIMITS.maxDocuments} documents`);
+    for (const r of parseResources(body, source)) out.push(r);
   };
   for (const line of text.split('\n')) {
     if (SEPARATOR.test(line)) flush();

@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { GateConfig } from '../config/index.js';
 import { asSyncgateError, SyncgateError } from '../errors/index.js';
 import { gateObjects, type AppContext } from '../gate/index.js';
-import { identity, type K8sObject, type Resource } from '../k8s/index.js';
+import { identity, parseJson, type K8sObject, type Resource } from '../k8s/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { gateMetrics } from '../log/metrics.js';
 import { argoSourceDenial } from './argocd.js';
@@ -45,6 +45,17 @@ function isMap(v: unknown): v is Record<string, unknown> {
 
 function invalid(message: string): SyncgateError {
   return new SyncgateError('WEBHOOK_REVIEW_INVALID', message);
+}
+
+/** Decodes the request body with the k8s codec; WEBHOOK_REVIEW_INVALID when it is not JSON. */
+function reviewBody(body: unknown): unknown {
+  if (typeof body !== 'string') throw invalid('admission review: body is not valid JSON');
+  try {
+    return parseJson(body, 'admission review');
+  } catch (e) {
+    if (e instanceof SyncgateError && e.code === 'K8S_YAML_INVALID') throw invalid('admission review: body is not valid JSON');
+    throw e;
+  }
 }
 
 /** Validates the envelope of an AdmissionReview v1; throws WEBHOOK_REVIEW_INVALID saying what is wrong. */
@@ -253,7 +264,7 @@ export function addValidateRoute(app: Express, opts: ValidateOptions): Express {
     try {
       let ar: AdmissionRequest;
       try {
-        ar = parseReview(req.body);
+        ar = parseReview(reviewBody(req.body));
       } catch (e) {
         const err = asSyncgateError(e);
         outcome = 'invalid';
@@ -279,7 +290,8 @@ export function addValidateRoute(app: Express, opts: ValidateOptions): Express {
   };
   app.post(
     '/validate',
-    express.json({ limit: opts.config.spec.webhook.maxBodyBytes, type: () => true, strict: true }),
+    // The body is read as text and decoded by the one codec: bounded depth, exact integers.
+    express.text({ limit: opts.config.spec.webhook.maxBodyBytes, type: () => true }),
     bodyErrors,
     handler,
   );

@@ -14,9 +14,9 @@ export const coreCodes = {
   EXEC_FAILED: { kind: 'runtime', description: 'a render tool exited non-zero or was killed by a signal' },
   EXEC_OUTPUT_LIMIT: { kind: 'runtime', description: 'a render tool wrote more output than the configured limit' },
   EXEC_TOOL_MISSING: { kind: 'runtime', description: 'a required tool binary (helm, kustomize) is not installed' },
-  K8S_YAML_INVALID: { kind: 'runtime', description: 'a manifest file or tool output is not valid YAML/JSON' },
+  K8S_YAML_INVALID: { kind: 'runtime', description: 'a manifest file, tool output or webhook body is not YAML/JSON that Kubernetes reads (sigs.k8s.io/yaml rules); names the file, document, line and column' },
   K8S_OBJECT_INVALID: { kind: 'runtime', description: 'a document lacks apiVersion, kind or metadata.name, or is not a mapping' },
   K8S_DUPLICATE_OBJECT: { kind: 'runtime', description: 'two rendered objects share the same Kind/namespace/name identity' },
-  LIMIT_EXCEEDED: { kind: 'runtime', description: 'a configured limit (manifest bytes, resource count) was exceeded' },
+  LIMIT_EXCEEDED: { kind: 'runtime', description: 'a configured limit (manifest bytes, resource count) or a parse bound (bytes, 100,000 documents, 500 levels of nesting, alias expansion) was exceeded' },
   INTERNAL: { kind: 'runtime', description: 'an unexpected internal error; the render was refused' },
 } as const satisfies Record<string, CodeSpec>;
