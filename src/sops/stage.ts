@@ -55,11 +55,9 @@ async function keyChoice(req: GateRequest): Promise<KeyChoice> {
 function remember(req: GateRequest, plaintexts: readonly string[], secretData = false): void {
   const r = redactorOf(req);
   for (const p of plaintexts) {
-    r.add(p);
-    if (secretData && /^[A-Za-z0-9+/]+={0,2}$/.test(p) && p.length % 4 === 0) {
-      const decoded = Buffer.from(p, 'base64').toString('utf8');
-      if (!decoded.includes('\uFFFD')) r.add(decoded);
-    }
+    // A decrypted Secret's `data` value is base64: its decoded text is the secret as well.
+    if (secretData && /^[A-Za-z0-9+/]+={0,2}$/.test(p) && p.length % 4 === 0) r.addEncoded(p);
+    else r.add(p);
   }
 }
 
@@ -376,6 +374,11 @@ async function verifyResourceFiles(req: GateRequest, choice: () => Promise<KeyCh
   if (verified.size > 0) verifiedCiphertexts.set(req, verified);
 }
 
+function withoutSops(o: K8sObject): Omit<K8sObject, 'sops'> {
+  const { sops: _sops, ...rest } = o;
+  return rest;
+}
+
 function hasSops(o: K8sObject): boolean {
   return isRecord(o['sops']);
 }
@@ -452,7 +455,7 @@ export async function decryptResources(resources: Resource[], req: GateRequest):
     const bi = file?.branchOf[r.doc];
     const fromRepo =
       file && bi !== undefined && file.dec.branches[bi] && file.doc.branches[bi]
-        ? mergeFromFile(r.object, file.dec.branches[bi], file.doc.branches[bi])
+        ? mergeFromFile(withoutSops(r.object), file.dec.branches[bi], file.doc.branches[bi])
         : undefined;
     if (file && fromRepo !== undefined) {
       decObj = fromRepo;
