@@ -59,12 +59,13 @@ export async function gate(req: GateRequest): Promise<GateResult> {
         deadline,
         redactor,
         logger: full.logger,
-        extraValueFiles: prepared.extraValueFiles,
+        extraValueFiles: [],
+        ...(prepared.helmValues !== undefined ? { valuesStdin: prepared.helmValues } : {}),
         ...(full.signal ? { signal: full.signal } : {}),
       }),
     );
     checkResources(resources, full.config.spec.limits.resources);
-    full.onRendered?.(cloneParsed(resources), { fromDecryptedInputs: prepared.decrypted.length > 0 || prepared.extraValueFiles.length > 0 });
+    full.onRendered?.(cloneParsed(resources), { fromDecryptedInputs: prepared.decrypted.length > 0 });
     resources = await time('decrypt', () => decryptResources(resources, full));
     if (full.postDecrypt) {
       const t = full.postDecrypt;

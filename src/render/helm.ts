@@ -57,6 +57,7 @@ export async function helmTemplateArgs(input: RenderInput): Promise<string[]> {
   for (const [k, v] of Object.entries(options.set ?? {})) args.push(`--set=${k}=${v}`);
   for (const [k, v] of Object.entries(options.setString ?? {})) args.push(`--set-string=${k}=${v}`);
   for (const f of input.extraValueFiles) args.push(`--values=${f}`);
+  if (input.valuesStdin !== undefined) args.push('--values=-');
   args.push(...config.spec.render.helm.extraArgs);
   return args;
 }

@@ -17,6 +17,8 @@ export interface RenderInput {
   logger: Logger;
   /** Extra Helm values files (decrypted SOPS values) appended after the app's own. */
   extraValueFiles: readonly string[];
+  /** Decrypted Helm values (one JSON document) helm reads from its stdin, after every values file. */
+  valuesStdin?: Buffer;
 }
 
 export type SourceType = 'helm' | 'kustomize' | 'directory';

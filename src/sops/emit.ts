@@ -44,11 +44,21 @@ function yamlText(node: MapNode): string {
   return doc.toString({ lineWidth: 0 });
 }
 
+// go-yaml (helm reads values with sigs.k8s.io/yaml) refuses characters YAML does not allow in a
+// stream, even inside a JSON string: DEL, C1 controls other than NEL, U+FFFE/U+FFFF. Escaped, the
+// value is the same string (JSON.stringify already escapes C0 controls and lone surrogates).
+const NOT_YAML_PRINTABLE = /[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/g;
+
+/** A JSON string literal that go-yaml also reads. */
+export function jsonString(s: string): string {
+  return JSON.stringify(s).replace(NOT_YAML_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function jsonOf(node: TreeNode, indent: string): string {
   const inner = `${indent}  `;
   switch (node.kind) {
     case 'map': {
-      const items = node.items.flatMap((it) => (it.kind === 'item' ? [`${inner}${JSON.stringify(it.key)}: ${jsonOf(it.value, inner)}`] : []));
+      const items = node.items.flatMap((it) => (it.kind === 'item' ? [`${inner}${jsonString(it.key)}: ${jsonOf(it.value, inner)}`] : []));
       return items.length ? `{\n${items.join(',\n')}\n${indent}}` : '{}';
     }
     case 'seq': {
@@ -59,7 +69,8 @@ function jsonOf(node: TreeNode, indent: string): string {
       const v = node.value;
       if (v.t === 'int') return v.n.toString();
       if (v.t === 'float') return Number.isFinite(v.f) ? JSON.stringify(v.f) : JSON.stringify(scalarToText(v));
-      return JSON.stringify(scalarToJs(v));
+      const js = scalarToJs(v);
+      return typeof js === 'string' ? jsonString(js) : JSON.stringify(js);
     }
     default:
       return 'null';

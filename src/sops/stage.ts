@@ -12,14 +12,18 @@ import { decryptDocument, formatOf, looksEncrypted, parseSops, type DecryptedDoc
 import { emitTree } from './emit.js';
 import { isGranted, loadKeyStore, namespaceGranted } from './keystore.js';
 import { branchFromObject, collectCiphertexts, mergeDecrypted, mergeFromFile, substituteVerified, type VerifiedValues } from './object-tree.js';
-import type { SopsDocument } from './tree.js';
+import { helmValuesStdin } from './helm-values.js';
+import type { MapNode, SopsDocument } from './tree.js';
 
 /** The app source as the renderer should see it after secret inputs were prepared. */
 export interface PreparedSource {
   appDir: string;
   repoRoot: string;
-  /** Decrypted Helm values files (inside the work dir, 0600) appended after the app's own. */
-  extraValueFiles: string[];
+  /**
+   * The decrypted Helm values files merged into one JSON document, for helm's stdin after the
+   * app's own values files; plaintext Helm values are never written to disk.
+   */
+  helmValues?: Buffer;
   /** The app's Helm values files without the SOPS-encrypted ones (helm never reads ciphertext). */
   valueFiles: string[];
   /** Every file decrypted for the render, repo-relative, with the keys that opened it. */
@@ -131,8 +135,7 @@ async function decryptRepoFile(
   choice: () => Promise<KeyChoice>,
   real: string,
   rel: string,
-  helmValues = false,
-): Promise<{ out: Buffer; keys: string[] } | undefined> {
+): Promise<DecryptedDocument | undefined> {
   const text = readFileSync(real, 'utf8');
   if (!looksEncrypted(text)) return undefined;
   const format = formatOf(real);
@@ -154,10 +157,7 @@ async function decryptRepoFile(
   for (const k of d.keyNames) seen.keys.add(k);
   inputPlaintexts.set(req, seen);
   audit(req, rel, d.keyNames, 'ok');
-  // Helm reads values as YAML, of which JSON is a subset: ordered JSON is exact (no YAML 1.1
-  // `yes`/`on` traps) and much faster to write for multi-megabyte values files.
-  const outFormat = helmValues && (d.format === 'yaml' || d.format === 'json') && d.branches.length === 1 ? 'json' : d.format;
-  return { out: emitTree(outFormat, d.branches), keys: d.keyNames };
+  return d;
 }
 
 function relPath(root: string, p: string): string {
@@ -238,7 +238,7 @@ function kustomizeInputs(dir: string, repoRoot: string, seen = new Set<string>()
  */
 export async function prepareSecrets(req: GateRequest, workDir: string): Promise<PreparedSource> {
   const valueFiles = [...(req.options.valueFiles ?? [])];
-  const prepared: PreparedSource = { appDir: req.appDir, repoRoot: req.repoRoot, extraValueFiles: [], valueFiles, decrypted: [] };
+  const prepared: PreparedSource = { appDir: req.appDir, repoRoot: req.repoRoot, valueFiles, decrypted: [] };
   let choiceP: Promise<KeyChoice> | undefined;
   const choice = (): Promise<KeyChoice> => (choiceP ??= keyChoice(req));
   const repoRoot = resolve(req.repoRoot);
@@ -254,7 +254,7 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
       .map((e) => e.name)
       .sort();
     const candidates = [...named, ...listed.filter((f) => !named.some((n) => resolve(appDir, n) === resolve(appDir, f)))];
-    let n = 0;
+    const decryptedValues: MapNode[][] = [];
     for (const f of candidates) {
       const rel = relPath(repoRoot, resolve(appDir, f));
       const real = insideRootOr(repoRoot, resolve(appDir, f), rel, (e: unknown) => {
@@ -263,18 +263,21 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
         throw e;
       });
       if (!real) continue;
-      const res = await decryptRepoFile(req, choice, real, rel, true);
+      const res = await decryptRepoFile(req, choice, real, rel);
       if (!res) continue;
-      const out = join(workDir, 'sops-values', `${String(n++).padStart(3, '0')}-${basename(f)}`);
-      await writePrivate(out, res.out);
-      prepared.extraValueFiles.push(out);
-      prepared.decrypted.push({ file: rel, keys: res.keys });
+      if (res.format !== 'yaml' && res.format !== 'json') {
+        throw new SyncgateError('SOPS_FORMAT_INVALID', `${rel}: a Helm values file must be YAML or JSON, not ${res.format}`);
+      }
+      decryptedValues.push(res.branches);
+      prepared.decrypted.push({ file: rel, keys: res.keyNames });
       const i = valueFiles.indexOf(f);
       if (i >= 0) valueFiles.splice(i, 1);
     }
+    // Never written to disk: helm reads them merged from its stdin (`--values=-`).
+    if (decryptedValues.length > 0) prepared.helmValues = helmValuesStdin(decryptedValues);
   }
 
-  if (prepared.extraValueFiles.length > 0) {
+  if (prepared.helmValues !== undefined) {
     // gate() hands `req.options` to the renderer after this stage: dropping the encrypted files
     // here means helm never reads ciphertext (req is gate's own copy, not the door's object).
     req.options = { ...req.options, valueFiles };
@@ -295,8 +298,8 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
     if (!real) continue;
     const res = await decryptRepoFile(req, choice, real, rel);
     if (!res) continue;
-    decryptedInputs.push({ rel, out: res.out });
-    prepared.decrypted.push({ file: rel, keys: res.keys });
+    decryptedInputs.push({ rel, out: emitTree(res.format, res.branches) });
+    prepared.decrypted.push({ file: rel, keys: res.keyNames });
   }
   if (decryptedInputs.length > 0) {
     const copy = join(workDir, 'sops-repo');
