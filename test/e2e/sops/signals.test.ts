@@ -98,8 +98,8 @@ describe('signals to a rendering syncgate leave no plaintext and no process behi
     const child = spawn(process.execPath, args, { cwd: join(repo, app), env: { ...env, ...genEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     started.push(child);
     let out = '';
-    child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
-    child.stderr!.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString('utf8')));
     const exited = new Promise<NodeJS.Signals | number | null>((res) => child.on('exit', (code, s) => res(s ?? code)));
 
     await until('the tool to start', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'));
