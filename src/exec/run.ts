@@ -130,9 +130,13 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     out.push(b);
   });
   let err = Buffer.alloc(0);
+  let errCut = false;
   child.stderr.on('data', (b: Buffer) => {
     err = Buffer.concat([err, b]);
-    if (err.length > maxStderr) err = err.subarray(err.length - maxStderr);
+    if (err.length > maxStderr) {
+      err = err.subarray(err.length - maxStderr);
+      errCut = true;
+    }
   });
   if (opts.input !== undefined) child.stdin?.end(opts.input);
 
@@ -145,7 +149,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   if (termTimer) clearTimeout(termTimer);
 
   const durationMs = Date.now() - started;
-  const stderr = redactor.mask(err.toString('utf8'));
+  // A tail cut inside a secret keeps only its end, which the mask cannot recognise: drop the
+  // partial first line.
+  const kept = errCut ? err.subarray(err.indexOf(10) + 1 || err.length) : err;
+  const stderr = redactor.mask(kept.toString('utf8'));
   const tail = stderr.trim().split('\n').slice(-20).join('\n');
   const details = {
     argv: redactor.mask(argv),

@@ -4,20 +4,20 @@
  * the SOPS stage's taint tracking both use it; nothing here builds a RegExp from its patterns
  * (V8 refuses an alternation of a 70 KB value and its error message quotes the pattern).
  */
+interface Automaton {
+  /** The trie child of state `s` for code unit `c`, -1 for none. */
+  child: (s: number, c: number) => number;
+  fail: Int32Array;
+  /** Longest pattern ending at this state (own or through fail links); 0 for none. */
+  longest: Int32Array;
+  /** Index of that longest pattern, -1 for none. */
+  which: Int32Array;
+}
+
 export class LiteralSet {
   private readonly patterns: string[] = [];
   private readonly seen = new Set<string>();
-  private built:
-    | {
-        /** (state * 65536 + code unit) → next state. */
-        next: Map<number, number>;
-        fail: Int32Array;
-        /** Longest pattern ending at this state (own or through fail links); 0 for none. */
-        longest: Int32Array;
-        /** Index of that longest pattern, -1 for none. */
-        which: Int32Array;
-      }
-    | undefined;
+  private built: Automaton | undefined;
 
   /** Adds a literal; returns false when it was already there. */
   add(s: string): boolean {
@@ -36,60 +36,65 @@ export class LiteralSet {
     return this.seen.has(s);
   }
 
-  private build(): NonNullable<LiteralSet['built']> {
-    const next = new Map<number, number>();
+  private build(): Automaton {
     let total = 1;
     for (const p of this.patterns) total += p.length;
-    const longestOwn = new Int32Array(total);
-    const whichOwn = new Int32Array(total).fill(-1);
+    // A trie in flat arrays: children as a linked list per state, the root's as a direct table.
+    const label = new Uint16Array(total);
+    const firstChild = new Int32Array(total).fill(-1);
+    const sibling = new Int32Array(total).fill(-1);
+    const root = new Int32Array(65536).fill(-1);
+    const longest = new Int32Array(total);
+    const which = new Int32Array(total).fill(-1);
     let states = 1;
+    const child = (s: number, c: number): number => {
+      if (s === 0) return root[c]!;
+      for (let t = firstChild[s]!; t !== -1; t = sibling[t]!) if (label[t] === c) return t;
+      return -1;
+    };
     for (const [idx, p] of this.patterns.entries()) {
       let s = 0;
       for (let i = 0; i < p.length; i++) {
-        const k = s * 65536 + p.charCodeAt(i);
-        let t = next.get(k);
-        if (t === undefined) {
+        const c = p.charCodeAt(i);
+        let t = child(s, c);
+        if (t === -1) {
           t = states++;
-          next.set(k, t);
+          label[t] = c;
+          if (s === 0) root[c] = t;
+          sibling[t] = firstChild[s]!;
+          firstChild[s] = t;
         }
         s = t;
       }
-      if (p.length > longestOwn[s]!) {
-        longestOwn[s] = p.length;
-        whichOwn[s] = idx;
+      if (p.length > longest[s]!) {
+        longest[s] = p.length;
+        which[s] = idx;
       }
     }
-    // Children per state, for the breadth-first fail-link pass.
-    const children: number[][] = Array.from({ length: states }, () => []);
-    for (const [k, t] of next) children[Math.floor(k / 65536)]!.push(k % 65536, t);
     const fail = new Int32Array(states);
-    const longest = longestOwn.slice(0, states);
-    const which = whichOwn.slice(0, states);
-    const queue: number[] = [];
-    const root = children[0]!;
-    for (let i = 0; i < root.length; i += 2) queue.push(root[i + 1]!);
-    for (let qi = 0; qi < queue.length; qi++) {
+    const queue = new Int32Array(states);
+    let qn = 0;
+    for (let t = firstChild[0]!; t !== -1; t = sibling[t]!) queue[qn++] = t;
+    for (let qi = 0; qi < qn; qi++) {
       const s = queue[qi]!;
-      const ch = children[s]!;
-      for (let i = 0; i < ch.length; i += 2) {
-        const c = ch[i]!;
-        const t = ch[i + 1]!;
+      for (let t = firstChild[s]!; t !== -1; t = sibling[t]!) {
+        const c = label[t]!;
         let f = fail[s]!;
-        let g = next.get(f * 65536 + c);
-        while (g === undefined && f !== 0) {
+        let g = child(f, c);
+        while (g === -1 && f !== 0) {
           f = fail[f]!;
-          g = next.get(f * 65536 + c);
+          g = child(f, c);
         }
-        const ft = g ?? 0;
+        const ft = g === -1 ? 0 : g;
         fail[t] = ft;
         if (longest[ft]! > longest[t]!) {
           longest[t] = longest[ft]!;
           which[t] = which[ft]!;
         }
-        queue.push(t);
+        queue[qn++] = t;
       }
     }
-    return { next, fail, longest, which };
+    return { child, fail, longest, which };
   }
 
   /**
@@ -102,12 +107,12 @@ export class LiteralSet {
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      let t = a.next.get(s * 65536 + c);
-      while (t === undefined && s !== 0) {
+      let t = a.child(s, c);
+      while (t === -1 && s !== 0) {
         s = a.fail[s]!;
-        t = a.next.get(s * 65536 + c);
+        t = a.child(s, c);
       }
-      s = t ?? 0;
+      s = t === -1 ? 0 : t;
       const len = a.longest[s]!;
       if (len > 0 && hit(i + 1 - len, i + 1, a.which[s]!) === true) return;
     }
@@ -148,6 +153,11 @@ export function base64Forms(value: string, minLength: number): string[] {
 }
 
 const MASK = '*****';
+// Masked spans this close, with only base64 characters between them, are masked as one: the
+// base64 of a multi-line value leaves a few characters between its lines' forms (the newline's
+// bits and its neighbours), which are still the value's.
+const JOIN_GAP = 6;
+const B64_GAP = /^[A-Za-z0-9+/=_-]+$/;
 /** What a masked text becomes when masking itself fails: nothing of the original survives. */
 export const MASK_FAILED = '[message withheld: masking failed]';
 
@@ -223,7 +233,7 @@ export class Redactor {
         // A long match may cover several earlier spans (a certificate and its own lines).
         let s = start;
         let e = end;
-        for (let last = spans.at(-1); last && s <= last[1]; last = spans.at(-1)) {
+        for (let last = spans.at(-1); last && (s <= last[1] || (s - last[1] <= JOIN_GAP && B64_GAP.test(text.slice(last[1], s)))); last = spans.at(-1)) {
           s = Math.min(s, last[0]);
           e = Math.max(e, last[1]);
           spans.pop();
