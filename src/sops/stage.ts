@@ -382,8 +382,9 @@ function withoutSops(o: K8sObject): Omit<K8sObject, 'sops'> {
   return rest;
 }
 
+/** Whether an object claims to be SOPS-encrypted: any top-level `sops` key, a mapping or not. */
 function hasSops(o: K8sObject): boolean {
-  return isRecord(o['sops']);
+  return Object.hasOwn(o, 'sops');
 }
 
 /** The repo file a resource was read from, when it is still exactly that file's document. */
