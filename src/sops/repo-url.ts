@@ -1,5 +1,13 @@
 /** Default ports dropped from a normalised repo URL. */
 const DEFAULT_PORTS: Record<string, string> = { https: '443', http: '80', ssh: '22', git: '9418' };
+/** A control character, whitespace or backslash: never part of a repo URL we can match. */
+function hasControl(s: string, space: boolean): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0x5c || (space && /\s/.test(s.charAt(i)))) return true;
+  }
+  return false;
+}
 const SCP_LIKE = /^([A-Za-z0-9._~-]+@)?([A-Za-z0-9.-]+):(?!\/\/)(.*)$/;
 
 /**
@@ -11,7 +19,7 @@ const SCP_LIKE = /^([A-Za-z0-9._~-]+@)?([A-Za-z0-9.-]+):(?!\/\/)(.*)$/;
  */
 export function normalizeRepoURL(raw: string): string | undefined {
   let text = raw.trim();
-  if (text === '' || /[\u0000-\u001f\u007f\s\\]/.test(text)) return undefined;
+  if (text === '' || hasControl(text, true)) return undefined;
   const scp = SCP_LIKE.exec(text);
   if (scp && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text)) text = `ssh://${scp[2]!}/${scp[3]!.replace(/^\/+/, '')}`;
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)$/.exec(text);
@@ -34,7 +42,7 @@ export function normalizeRepoURL(raw: string): string | undefined {
     } catch {
       return undefined;
     }
-    if (/[\u0000-\u001f\u007f\\]/.test(seg)) return undefined;
+    if (hasControl(seg, false)) return undefined;
     if (seg === '' || seg === '.') continue;
     if (seg === '..') {
       if (segments.length === 0) return undefined;
