@@ -2,7 +2,7 @@ import { SyncgateError } from '../errors/index.js';
 import { cloneParsed, identity, identityKey, type Resource } from '../k8s/index.js';
 import { Redactor } from '../log/index.js';
 import { render } from '../render/index.js';
-import { decryptResources, prepareSecrets } from '../sops/index.js';
+import { decryptResources, prepareSecrets, trackDecrypted } from '../sops/index.js';
 import { scan, decide } from '../policy/index.js';
 import type { GateRequest, GateResult } from './types.js';
 import { createWorkDir, removeWorkDir } from './workdir.js';
@@ -71,6 +71,8 @@ export async function gate(req: GateRequest): Promise<GateResult> {
       const t = full.postDecrypt;
       resources = await time('transform', () => t(resources, full));
     }
+    // Decrypted values may flow anywhere (a ConfigMap, an annotation, another namespace).
+    resources = await time('taint', () => trackDecrypted(resources, full));
     return await judge(resources, full, timings);
   } finally {
     if (req.workDir === undefined) await removeWorkDir(workDir);

@@ -13,6 +13,7 @@ import { emitTree } from './emit.js';
 import { isGranted, loadKeyStore, namespaceGranted } from './keystore.js';
 import { branchFromObject, collectCiphertexts, mergeDecrypted, mergeFromFile, substituteVerified, type VerifiedValues } from './object-tree.js';
 import { helmValuesStdin } from './helm-values.js';
+import { materialOf } from './taint.js';
 import type { MapNode, SopsDocument } from './tree.js';
 
 /** The app source as the renderer should see it after secret inputs were prepared. */
@@ -56,12 +57,18 @@ async function keyChoice(req: GateRequest): Promise<KeyChoice> {
   return { store, granted: store.keys.filter((k) => isGranted(k, req.context)), context: req.context };
 }
 
-function remember(req: GateRequest, plaintexts: readonly string[], secretData = false): void {
+/** Gives every decrypted value to the request's mask and to the material followed through the render. */
+function remember(req: GateRequest, plaintexts: readonly string[], keyNames: readonly string[], secretData = false): void {
   const r = redactorOf(req);
+  const material = materialOf(req);
   for (const p of plaintexts) {
+    material.add(p, keyNames);
     // A decrypted Secret's `data` value is base64: its decoded text is the secret as well.
-    if (secretData && /^[A-Za-z0-9+/]+={0,2}$/.test(p) && p.length % 4 === 0) r.addEncoded(p);
-    else r.add(p);
+    if (secretData && /^[A-Za-z0-9+/]+={0,2}$/.test(p) && p.length % 4 === 0) {
+      r.addEncoded(p);
+      const text = Buffer.from(p, 'base64').toString('utf8');
+      if (!text.includes('\uFFFD')) material.add(text, keyNames);
+    } else r.add(p);
   }
 }
 
@@ -151,7 +158,7 @@ async function decryptRepoFile(
   const c = await choice();
   const d = await decryptAudited(req, rel, doc, c);
   checkNamespace(req, c, rel, d.keyNames, req.context.namespace);
-  remember(req, d.plaintexts);
+  remember(req, d.plaintexts, d.keyNames);
   const seen = inputPlaintexts.get(req) ?? { values: new Set<string>(), keys: new Set<string>() };
   for (const p of d.plaintexts) if (p.length >= Redactor.MIN_LENGTH) seen.values.add(p);
   for (const k of d.keyNames) seen.keys.add(k);
@@ -367,7 +374,7 @@ async function verifyResourceFiles(req: GateRequest, choice: () => Promise<KeyCh
     if (doc.metadata === undefined || doc.metadata === null) continue;
     const c = await choice();
     const d = await decryptAudited(req, rel, doc, c);
-    remember(req, d.plaintexts);
+    remember(req, d.plaintexts, d.keyNames);
     audit(req, rel, d.keyNames, 'ok');
     doc.branches.forEach((b, i) => {
       const db = d.branches[i];
@@ -484,7 +491,7 @@ export async function decryptResources(resources: Resource[], req: GateRequest):
       audit(req, what, keyNames, 'SOPS_NAMESPACE_NOT_GRANTED');
       throw e;
     }
-    remember(req, plaintexts, obj.kind === 'Secret');
+    remember(req, plaintexts, keyNames, obj.kind === 'Secret');
     audit(req, what, keyNames, 'ok');
     out.push({ ...r, object: obj, decryptedBy: keyNames.join('+'), encryptedInRepo: true });
   }
