@@ -9,6 +9,7 @@ import { identity, type K8sObject, type Resource } from '../k8s/index.js';
 import { Redactor } from '../log/index.js';
 import { audit } from './audit.js';
 import { decryptDocument, formatOf, looksEncrypted, parseSops, type DecryptedDocument, type KeyChoice } from './decrypt-file.js';
+import { hasSopsMetadata } from './detect.js';
 import { emitTree } from './emit.js';
 import { isGranted, loadKeyStore, namespaceGranted } from './keystore.js';
 import { branchFromObject, collectCiphertexts, mergeDecrypted, mergeFromFile, substituteVerified, type VerifiedValues } from './object-tree.js';
@@ -389,9 +390,8 @@ function withoutSops(o: K8sObject): Omit<K8sObject, 'sops'> {
   return rest;
 }
 
-/** Whether an object claims to be SOPS-encrypted: any top-level `sops` key, a mapping or not. */
 function hasSops(o: K8sObject): boolean {
-  return Object.hasOwn(o, 'sops');
+  return hasSopsMetadata(o);
 }
 
 /** The repo file a resource was read from, when it is still exactly that file's document. */
