@@ -33,6 +33,17 @@ function toYamlNode(node: TreeNode, doc: Document): Node {
       for (const it of node.items) if (it.kind !== 'comment') s.items.push(toYamlNode(it, doc));
       return s;
     }
+    case 'leaf': {
+      const v = node.value;
+      // Exact as sops writes them: an int beyond 2^53 stays an int, a timestamp stays plain.
+      if (v.t === 'int') return new Scalar(v.n);
+      if (v.t === 'time') {
+        const t = new Scalar(v.s);
+        t.type = 'PLAIN';
+        return t;
+      }
+      return doc.createNode(toJs(node));
+    }
     default:
       return doc.createNode(toJs(node));
   }
