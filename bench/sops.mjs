@@ -104,10 +104,12 @@ const perFile = await time(async () => {
 // End to end: the whole pipeline on the directory of 500 files, in-process (sidecar) and as one
 // CLI process (stock argocd-cmp-server mode, start-up included).
 const e2e = [];
+let stages = {};
 for (let r = 0; r < 3; r++) {
   e2e.push(
     await time(async () => {
       const res = await gate({ ...req, options: { type: 'directory' } });
+      stages = res.timings;
       if (res.resources.length !== files.length || res.resources.some((x) => x.decryptedBy !== 'team-a')) throw new Error('not all decrypted');
     }),
   );
@@ -160,5 +162,6 @@ console.log(`500 SOPS Secret files (one directory app), sops decrypt once per fi
 console.log(`  decryption only  syncgate decrypt stage on parsed objects: ${ms(a)} (${(a / files.length).toFixed(2)} ms/file, median of 3)  ratio ${(perFile / a).toFixed(1)}x`);
 console.log(`                   + manifest YAML parse:                    ${ms(p)} (${(p / files.length).toFixed(2)} ms/file)  ratio ${(perFile / p).toFixed(1)}x`);
 console.log(`  end to end       gate() in the sidecar (render, decrypt, taint, scan): ${ms(e)} (median of 3)  ratio ${(perFile / e).toFixed(1)}x`);
+console.log(`                   (last run by stage: ${Object.entries(stages).map(([k, v]) => `${k} ${Math.round(v)} ms`).join(', ')})`);
 console.log(`                   one \`syncgate render\` process (start-up included):  ${ms(k)} (median of 3)  ratio ${(perFile / k).toFixed(1)}x`);
 console.log(`${(statSync(big).size / 1e6).toFixed(1)} MB encrypted values file  syncgate prepare stage: ${ms(b)}  sops decrypt: ${ms(c)} (median of 3)  ratio ${(c / b).toFixed(2)}x`);

@@ -46,9 +46,18 @@ export class LiteralSet {
     const root = new Int32Array(65536).fill(-1);
     const longest = new Int32Array(total);
     const which = new Int32Array(total).fill(-1);
+    // States near the root have many children (every base64 character) and are visited most:
+    // states of depth 1 and 2 get a direct table for ASCII as well.
+    const depth = new Uint8Array(total);
+    const denseOf = new Int32Array(total).fill(-1);
+    const dense: Int32Array[] = [];
     let states = 1;
     const child = (s: number, c: number): number => {
       if (s === 0) return root[c]!;
+      if (c < 128) {
+        const d = denseOf[s]!;
+        if (d !== -1) return dense[d]![c]!;
+      }
       for (let t = firstChild[s]!; t !== -1; t = sibling[t]!) if (label[t] === c) return t;
       return -1;
     };
@@ -60,7 +69,13 @@ export class LiteralSet {
         if (t === -1) {
           t = states++;
           label[t] = c;
+          depth[t] = Math.min(255, depth[s]! + 1);
+          if (depth[t]! <= 2) {
+            denseOf[t] = dense.length;
+            dense.push(new Int32Array(128).fill(-1));
+          }
           if (s === 0) root[c] = t;
+          else if (c < 128 && denseOf[s] !== -1) dense[denseOf[s]!]![c] = t;
           sibling[t] = firstChild[s]!;
           firstChild[s] = t;
         }
