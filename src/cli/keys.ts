@@ -18,6 +18,27 @@ interface KeysNewFlags {
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/**
+ * The `.sops.yaml` creation rules `keys new` prints. Each rule encrypts everything secret in the
+ * files it matches: Helm values files (the default `spec.sops.valuesFilePatterns`) and any other
+ * file (dotenv, INI, certificates) entirely; only files named like a Secret manifest keep their
+ * envelope readable (`data`/`stringData` encrypted), so the render can read kind and names.
+ */
+export function sopsRules(recipient: string): string {
+  return [
+    'creation_rules:',
+    '  # Helm values files syncgate decrypts before helm (secrets*.yaml, *.sops.yaml, *.enc.yaml): every value',
+    `  - path_regex: '(^|/)(secrets[^/]*\\.ya?ml|[^/]*\\.sops\\.ya?ml|[^/]*\\.enc\\.yaml)$'`,
+    `    age: ${recipient}`,
+    '  # Kubernetes Secret manifests (file name contains "secret"): data and stringData',
+    `  - path_regex: '(^|/)[^/]*secret[^/]*\\.(ya?ml|json)$'`,
+    `    encrypted_regex: '^(data|stringData)$'`,
+    `    age: ${recipient}`,
+    '  # any other file you encrypt (generator .env/.ini files, certificates): every value',
+    `  - age: ${recipient}`,
+  ].join('\n');
+}
+
 /** The text `syncgate keys new` prints: recipient, .sops.yaml rule, config grant, Secret manifest. */
 export function keysNewText(tenant: string, recipient: string, identity: string | undefined, flags: KeysNewFlags): string {
   const projects = flags.project.length ? flags.project : [tenant];
@@ -25,9 +46,7 @@ export function keysNewText(tenant: string, recipient: string, identity: string 
   const secretName = flags.secretName;
   const entry = `${tenant}.txt`;
   const identityFile = `${flags.mountDir.replace(/\/+$/, '')}/${entry}`;
-  const sopsRule = {
-    creation_rules: [{ path_regex: `(^|/)${tenant}/.*\\.(ya?ml|json|env|ini)$`, encrypted_regex: '^(data|stringData)$', age: recipient }],
-  };
+
   const grant = {
     keys: [
       {
@@ -49,8 +68,8 @@ export function keysNewText(tenant: string, recipient: string, identity: string 
     `# age recipient (public key) of tenant ${tenant}: encrypt with it, share it freely`,
     recipient,
     '',
-    `# .sops.yaml in the tenant's repo: encrypts Secret data for ${tenant}`,
-    y(sopsRule).trimEnd(),
+    `# .sops.yaml at the root of the tenant's repo (sops uses the first rule that matches a file)`,
+    sopsRules(recipient),
     '',
     '# GateConfig spec.keys entry (platform config): who may use the key, where its Secrets may land',
     y(grant).trimEnd(),
@@ -76,7 +95,7 @@ export function registerKeys(program: Command): void {
     .option('--project <name>', 'Argo CD project granted the key (repeatable; default: the tenant)', collectList, [])
     .option('--namespace <ns>', 'namespace decrypted objects may land in (repeatable, globs; default: the tenant)', collectList, [])
     .option('--repo <url>', 'repo URL pattern granted the key (repeatable)', collectList, [])
-    .option('--out <file>', 'write the private identity to this new file (mode 0600)')
+    .option('--out <file>', 'write the private identity to this new file (mode 0600; default without --show-private: ./<tenant>.agekey)')
     .option('--show-private', 'print the private identity in the Secret manifest (warning on stderr)')
     .option('--secret-namespace <ns>', 'namespace of the Secret (where the sidecar runs)', 'argocd')
     .option('--secret-name <name>', 'the Secret the sidecar mounts the keys from', 'syncgate-age-keys')
@@ -84,9 +103,8 @@ export function registerKeys(program: Command): void {
     .action(async (tenant: string, flags: KeysNewFlags) => {
       try {
         if (!DNS_LABEL.test(tenant)) throw new SyncgateError('USAGE_INVALID', `tenant ${JSON.stringify(tenant)}: must be a DNS label (lower case, digits, -)`);
-        if (!flags.out && !flags.showPrivate) {
-          throw new SyncgateError('USAGE_INVALID', 'keys new: give --out <file> for the private identity (or --show-private to print it)');
-        }
+        // Without --out or --show-private the identity goes to ./<tenant>.agekey (never overwritten).
+        if (!flags.out && !flags.showPrivate) flags.out = `${tenant}.agekey`;
         const { generateX25519Identity, identityToRecipient } = await import('age-encryption');
         const identity = await generateX25519Identity();
         const recipient = await identityToRecipient(identity);

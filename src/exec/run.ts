@@ -49,6 +49,19 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
   }
 }
 
+// Process groups of running tools, one set per process (jest loads modules once per test file).
+const RUNNING = Symbol.for('syncgate.exec.running');
+const running = ((globalThis as Record<symbol, unknown>)[RUNNING] ??= new Set<number>()) as Set<number>;
+
+/**
+ * Kills (SIGKILL) the process group of every tool still running: for a process that is about to
+ * end on a signal, whose tools run in their own groups and would outlive it.
+ */
+export function killRunningTools(): void {
+  for (const pid of running) killGroup(pid, 'SIGKILL');
+  running.clear();
+}
+
 /**
  * Runs one tool: own process group, scrubbed env, deadline and cancellation that kill the whole
  * group (SIGTERM, then SIGKILL after the grace period), capped stdout/stderr. Throws a coded
@@ -90,6 +103,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     windowsHide: true,
   });
 
+  if (child.pid !== undefined) running.add(child.pid);
   let reason: 'timeout' | 'cancel' | 'stdout-limit' | undefined;
   let termTimer: NodeJS.Timeout | undefined;
   const stop = (why: typeof reason): void => {
@@ -116,9 +130,13 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     out.push(b);
   });
   let err = Buffer.alloc(0);
+  let errCut = false;
   child.stderr.on('data', (b: Buffer) => {
     err = Buffer.concat([err, b]);
-    if (err.length > maxStderr) err = err.subarray(err.length - maxStderr);
+    if (err.length > maxStderr) {
+      err = err.subarray(err.length - maxStderr);
+      errCut = true;
+    }
   });
   if (opts.input !== undefined) child.stdin?.end(opts.input);
 
@@ -127,10 +145,14 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   opts.signal?.removeEventListener('abort', onAbort);
   // The leader may have exited while children of its group live on: sweep the group.
   killGroup(child.pid, 'SIGKILL');
+  if (child.pid !== undefined) running.delete(child.pid);
   if (termTimer) clearTimeout(termTimer);
 
   const durationMs = Date.now() - started;
-  const stderr = redactor.mask(err.toString('utf8'));
+  // A tail cut inside a secret keeps only its end, which the mask cannot recognise: drop the
+  // partial first line.
+  const kept = errCut ? err.subarray(err.indexOf(10) + 1 || err.length) : err;
+  const stderr = redactor.mask(kept.toString('utf8'));
   const tail = stderr.trim().split('\n').slice(-20).join('\n');
   const details = {
     argv: redactor.mask(argv),

@@ -293,18 +293,7 @@ async function gated(req: FluxBuildRequest, repoRoot: string, appDir: string): P
 }
 
 function maskSecretValues(obj: K8sObject, redactor: Redactor): void {
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') redactor.add(v);
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(walk);
-  };
-  if (obj.kind === 'Secret') {
-    walk(obj['stringData']);
-    const data = obj['data'];
-    if (typeof data === 'object' && data !== null) {
-      for (const v of Object.values(data)) if (typeof v === 'string') redactor.add(Buffer.from(v, 'base64').toString('utf8'));
-    }
-  } else walk(obj['data']); // whole-object masking would hide kinds and names in reports
+  redactor.addSecretObject(obj); // whole-object masking would hide kinds and names in reports
 }
 
 // kustomize appends a content hash to generated names (`db-7c9k2m8h4f`): a Secret generated from

@@ -2,7 +2,7 @@ import { SyncgateError } from '../errors/index.js';
 import { cloneParsed, identity, identityKey, type Resource } from '../k8s/index.js';
 import { Redactor } from '../log/index.js';
 import { render, type RenderInput } from '../render/index.js';
-import { decryptResources, prepareSecrets } from '../sops/index.js';
+import { decryptResources, prepareSecrets, trackDecrypted } from '../sops/index.js';
 import { scan, decide, SourceFiles } from '../policy/index.js';
 import type { GateRequest, GateResult } from './types.js';
 import { createWorkDir, removeWorkDir } from './workdir.js';
@@ -51,24 +51,26 @@ export async function gate(req: GateRequest): Promise<GateResult> {
       appDir: prepared.appDir,
       repoRoot: prepared.repoRoot,
       context: full.context,
-      // The SOPS stage replaces encrypted values files with decrypted copies: helm never reads ciphertext.
       options: { ...full.options, valueFiles: prepared.valueFiles },
       config: full.config,
       workDir,
       deadline,
       redactor,
       logger: full.logger,
-      extraValueFiles: prepared.extraValueFiles,
+      extraValueFiles: [],
+      // Decrypted Helm values reach helm on its stdin: helm never reads ciphertext, and no plaintext touches disk.
+      ...(prepared.helmValues !== undefined ? { valuesStdin: prepared.helmValues } : {}),
       ...(full.signal ? { signal: full.signal } : {}),
       ...(full.loadRestrictor ? { loadRestrictor: full.loadRestrictor } : {}),
     };
     let resources = await time('render', () => render(input));
     checkResources(resources, full.config.spec.limits.resources);
     if (full.onRendered) {
-      const fromDecryptedInputs = prepared.decrypted.length > 0 || prepared.extraValueFiles.length > 0;
+      const fromDecryptedInputs = prepared.decrypted.length > 0 || prepared.helmValues !== undefined;
       if (fromDecryptedInputs && full.renderUntouched === true) {
+        const { valuesStdin: _plaintext, ...untouchedInput } = input;
         const untouched = await time('renderUntouched', () =>
-          render({ ...input, appDir: full.appDir, repoRoot: full.repoRoot, options: full.options, extraValueFiles: [] }),
+          render({ ...untouchedInput, appDir: full.appDir, repoRoot: full.repoRoot, options: full.options }),
         );
         checkResources(untouched, full.config.spec.limits.resources);
         full.onRendered(untouched, { fromDecryptedInputs: false });
@@ -79,6 +81,8 @@ export async function gate(req: GateRequest): Promise<GateResult> {
       const t = full.postDecrypt;
       resources = await time('transform', () => t(resources, full));
     }
+    // Decrypted values may flow anywhere (a ConfigMap, an annotation, another namespace).
+    resources = await time('taint', () => trackDecrypted(resources, full));
     // The repo's files, read lazily: policies ask whether a Secret value is committed there.
     return await judge(resources, { ...full, sources: new SourceFiles(full.repoRoot) }, timings);
   } finally {

@@ -28,4 +28,6 @@ export interface Resource {
   decryptedBy?: string;
   /** True when the object carried SOPS metadata in the repo (before decryption). */
   encryptedInRepo?: boolean;
+  /** Paths of the fields that hold decrypted SOPS material (values or their base64), set by the SOPS stage. */
+  decryptedMaterialAt?: string[];
 }

@@ -1,6 +1,7 @@
 import type { GateConfig } from '../config/index.js';
 import { loadCustomPolicies } from './cel/index.js';
 import { anyGlob, globMatch } from './glob.js';
+import { decryptedMaterialPolicies } from './packs/decrypted-material.js';
 import { hygienePolicies } from './packs/hygiene.js';
 import { networkPolicies } from './packs/network.js';
 import { pssPolicies } from './packs/pss.js';
@@ -14,6 +15,7 @@ export const BUILTIN_POLICIES: readonly Policy[] = [
   ...pssPolicies,
   ...rbacPolicies,
   ...secretsPolicies,
+  ...decryptedMaterialPolicies,
   ...supplyChainPolicies,
   ...networkPolicies,
   ...hygienePolicies,

@@ -7,6 +7,8 @@ import { displayPath, isInside, realPathOrUndefined } from './resolve-path.js';
 import type { RenderInput } from './types.js';
 
 const MANIFEST = /\.(ya?ml|json)$/i;
+// sops's creation rules (found by walking up from the file sops encrypts), not an object.
+const SOPS_CONFIG = new Set(['.sops.yaml', '.sops.yml']);
 
 /**
  * Lists the manifest files of a plain directory in lexical order. Symlinks to files inside the
@@ -27,7 +29,7 @@ function listManifests(input: RenderInput, recurse: boolean, include: string[], 
         if (recurse && !e.name.startsWith('.')) walk(full);
         continue;
       }
-      if (!MANIFEST.test(e.name) || !isIncluded(rel) || isExcluded(rel)) continue;
+      if (!MANIFEST.test(e.name) || SOPS_CONFIG.has(e.name) || !isIncluded(rel) || isExcluded(rel)) continue;
       if (e.isSymbolicLink()) {
         const target = realPathOrUndefined(full);
         if (target === undefined || !isInside(input.repoRoot, target)) {

@@ -64,6 +64,7 @@ export async function helmTemplateArgs(input: RenderInput): Promise<string[]> {
   for (const [k, v] of Object.entries(options.set ?? {})) args.push(`--set=${k}=${cleanSetValue(v)}`);
   for (const [k, v] of Object.entries(options.setString ?? {})) args.push(`--set-string=${k}=${cleanSetValue(v)}`);
   for (const f of input.extraValueFiles) args.push(`--values=${f}`);
+  if (input.valuesStdin !== undefined) args.push('--values=-');
   args.push(...config.spec.render.helm.extraArgs);
   return args;
 }

@@ -28,6 +28,8 @@ export async function runRenderTool(
       maxStdout: config.spec.limits.manifestBytes,
       redactor: input.redactor,
       ...(input.signal ? { signal: input.signal } : {}),
+      // Only `helm template` reads stdin (decrypted values, `--values=-`).
+      ...(tool === 'helm' && input.valuesStdin !== undefined ? { input: input.valuesStdin } : {}),
     });
     return stdout;
   } catch (e) {

@@ -19,6 +19,8 @@ export interface RenderInput {
   extraValueFiles: readonly string[];
   /** Trusted (GateRequest.loadRestrictor): `none` is Flux's LoadRestrictionsNone, confined to repoRoot by the walk. */
   loadRestrictor?: 'rootOnly' | 'none';
+  /** Decrypted Helm values (one JSON document) helm reads from its stdin, after every values file. */
+  valuesStdin?: Buffer;
 }
 
 export type SourceType = 'helm' | 'kustomize' | 'directory';

@@ -135,16 +135,7 @@ function contextOf(req: AdmissionRequest, obj: K8sObject): AppContext {
 /** Secrets arrive in plaintext: every value is masked out of messages and warnings. */
 function secretRedactor(obj: K8sObject): Redactor {
   const r = new Redactor();
-  if (obj.kind !== 'Secret') return r;
-  for (const field of ['data', 'stringData']) {
-    const d = obj[field];
-    if (!isMap(d)) continue;
-    for (const v of Object.values(d)) {
-      if (typeof v !== 'string') continue;
-      r.add(field === 'data' ? Buffer.from(v, 'base64').toString('utf8') : v);
-      r.add(v);
-    }
-  }
+  if (obj.kind === 'Secret') r.addSecretObject(obj);
   return r;
 }
 

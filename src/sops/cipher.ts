@@ -1,4 +1,5 @@
 import { createDecipheriv } from 'node:crypto';
+import { parseGoBool, parseGoFloat, parseGoInt10 } from './scalar.js';
 import type { Scalar } from './tree.js';
 
 // sops aes/cipher.go: greedy, no `$` anchor; base64 is standard with padding.
@@ -28,11 +29,6 @@ function b64(s: string, what: string): Buffer {
   return Buffer.from(s, 'base64');
 }
 
-function parseGoBool(s: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
-  return undefined;
-}
 
 /**
  * Decrypts one `ENC[AES256_GCM,…]` value with the data key and the path AAD (`a:b:`), and types
@@ -63,12 +59,13 @@ export function decryptValue(text: string, key: Buffer, aad: string): Plain {
     case 'bytes':
       return { comment: false, value: { t: 'bytes', buf: plain } };
     case 'int': {
-      if (!/^[-+]?[0-9]+$/.test(s)) throw new CipherError('bad-type', 'int value does not parse');
-      return { comment: false, value: { t: 'int', n: BigInt(s) } };
+      const n = parseGoInt10(s);
+      if (n === undefined) throw new CipherError('bad-type', 'int value does not parse');
+      return { comment: false, value: { t: 'int', n } };
     }
     case 'float': {
-      const f = Number(s);
-      if (s.trim() === '' || (Number.isNaN(f) && !/^[-+]?nan$/i.test(s))) throw new CipherError('bad-type', 'float value does not parse');
+      const f = parseGoFloat(s);
+      if (f === undefined) throw new CipherError('bad-type', 'float value does not parse');
       return { comment: false, value: { t: 'float', f } };
     }
     case 'bool': {

@@ -2,6 +2,7 @@ import { extname } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
 import type { AppContext } from '../gate/context.js';
 import { unwrapDataKey } from './data-key.js';
+import { looksSopsEncrypted } from './detect.js';
 import { TreeError, decryptTree } from './decrypt-tree.js';
 import { MetadataError, parseMetadata, type SopsMetadata } from './metadata.js';
 import { parseDotenvTree, parseIniTree } from './parse-flat.js';
@@ -40,9 +41,7 @@ export function parseSops(name: string, text: string, format: SopsFormat): SopsD
 }
 
 /** Cheap check before parsing: does this text carry a sops metadata block at all? */
-export function looksEncrypted(text: string): boolean {
-  return /(^|\n)sops:|"sops"\s*:|(^|\n)sops_mac=|(^|\n)\[sops\]/.test(text);
-}
+export const looksEncrypted = looksSopsEncrypted;
 
 /** Who asks and with which keys: the trusted context and the keys granted to it. */
 export interface KeyChoice {

@@ -33,6 +33,17 @@ function toYamlNode(node: TreeNode, doc: Document): Node {
       for (const it of node.items) if (it.kind !== 'comment') s.items.push(toYamlNode(it, doc));
       return s;
     }
+    case 'leaf': {
+      const v = node.value;
+      // Exact as sops writes them: an int beyond 2^53 stays an int, a timestamp stays plain.
+      if (v.t === 'int') return new Scalar(v.n);
+      if (v.t === 'time') {
+        const t = new Scalar(v.s);
+        t.type = 'PLAIN';
+        return t;
+      }
+      return doc.createNode(toJs(node));
+    }
     default:
       return doc.createNode(toJs(node));
   }
@@ -44,11 +55,21 @@ function yamlText(node: MapNode): string {
   return doc.toString({ lineWidth: 0 });
 }
 
+// go-yaml (helm reads values with sigs.k8s.io/yaml) refuses characters YAML does not allow in a
+// stream, even inside a JSON string: DEL, C1 controls other than NEL, U+FFFE/U+FFFF. Escaped, the
+// value is the same string (JSON.stringify already escapes C0 controls and lone surrogates).
+const NOT_YAML_PRINTABLE = /[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/g;
+
+/** A JSON string literal that go-yaml also reads. */
+export function jsonString(s: string): string {
+  return JSON.stringify(s).replace(NOT_YAML_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function jsonOf(node: TreeNode, indent: string): string {
   const inner = `${indent}  `;
   switch (node.kind) {
     case 'map': {
-      const items = node.items.flatMap((it) => (it.kind === 'item' ? [`${inner}${JSON.stringify(it.key)}: ${jsonOf(it.value, inner)}`] : []));
+      const items = node.items.flatMap((it) => (it.kind === 'item' ? [`${inner}${jsonString(it.key)}: ${jsonOf(it.value, inner)}`] : []));
       return items.length ? `{\n${items.join(',\n')}\n${indent}}` : '{}';
     }
     case 'seq': {
@@ -59,7 +80,8 @@ function jsonOf(node: TreeNode, indent: string): string {
       const v = node.value;
       if (v.t === 'int') return v.n.toString();
       if (v.t === 'float') return Number.isFinite(v.f) ? JSON.stringify(v.f) : JSON.stringify(scalarToText(v));
-      return JSON.stringify(scalarToJs(v));
+      const js = scalarToJs(v);
+      return typeof js === 'string' ? jsonString(js) : JSON.stringify(js);
     }
     default:
       return 'null';

@@ -4,6 +4,7 @@ import picomatch from 'picomatch';
 import type { GateConfig } from '../config/index.js';
 import { SyncgateError } from '../errors/index.js';
 import type { AppContext } from '../gate/context.js';
+import { normalizeRepoURL } from './repo-url.js';
 import { NativeIdentities, NativeX25519Identity } from './x25519-identity.js';
 
 type KeyConfig = GateConfig['spec']['keys'][number];
@@ -117,14 +118,15 @@ function matches(patterns: readonly string[], value: string): boolean {
   return value !== '' && patterns.some((p) => glob(p)(value));
 }
 
-function normRepo(url: string): string {
-  return url.trim().replace(/\/+$/, '').replace(/\.git$/, '');
-}
-
 function repoMatches(patterns: readonly string[], url: string): boolean {
   if (patterns.length === 0) return true;
-  const n = normRepo(url);
-  return n !== '' && patterns.some((p) => glob(normRepo(p))(n) || glob(p)(url));
+  // Both sides in one normal form: `team-a/*` must not match `team-a/..%2fteam-b/apps`.
+  const n = normalizeRepoURL(url);
+  if (n === undefined) return false;
+  return patterns.some((p) => {
+    const np = normalizeRepoURL(p);
+    return np !== undefined && glob(np)(n);
+  });
 }
 
 /**

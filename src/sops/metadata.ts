@@ -83,9 +83,45 @@ function group(raw: Record<string, unknown>): KeyGroup {
   return { age, otherKeys };
 }
 
+const SEMVER_NUM = /^(0|[1-9][0-9]*)$/;
+const SEMVER_IDENT = /^[0-9A-Za-z-]+$/;
+
+/**
+ * Whether sops accepts a file's `sops.version` (cmd/sops/common LoadEncryptedFileWithBugFixes →
+ * version.AIsNewerThanB): `1.x` as is, else an optional `v` and a strict semantic version
+ * (blang/semver Parse: no leading zeros, non-empty pre-release and build identifiers).
+ */
+export function sopsVersionValid(version: string): boolean {
+  if (version.startsWith('1.')) return true;
+  const v = version.startsWith('v') ? version.slice(1) : version;
+  const parts = v.split('.');
+  if (parts.length < 3) return false;
+  const [major, minor] = parts as [string, string];
+  let patch = parts.slice(2).join('.');
+  let build: string[] = [];
+  let pre: string[] = [];
+  const plus = patch.indexOf('+');
+  if (plus >= 0) {
+    build = patch.slice(plus + 1).split('.');
+    patch = patch.slice(0, plus);
+  }
+  const dash = patch.indexOf('-');
+  if (dash >= 0) {
+    pre = patch.slice(dash + 1).split('.');
+    patch = patch.slice(0, dash);
+  }
+  if (![major, minor, patch].every((n) => SEMVER_NUM.test(n) && BigInt(n) < 2n ** 64n)) return false;
+  if (!pre.every((p) => SEMVER_IDENT.test(p) && (!/^[0-9]+$/.test(p) || SEMVER_NUM.test(p)))) return false;
+  return build.every((b) => SEMVER_IDENT.test(b));
+}
+
 /** Parses and validates a `sops` metadata block (already unflattened for dotenv/INI). */
 export function parseMetadata(raw: unknown): SopsMetadata {
   if (!isRecord(raw)) throw new MetadataError('sops metadata is not a mapping');
+  const version = str(raw['version']);
+  if (!sopsVersionValid(version)) {
+    throw new MetadataError(version === '' ? 'sops.version is missing' : 'sops.version is not a version sops accepts (semantic version, e.g. 3.10.2)');
+  }
   const lastModified = str(raw['lastmodified']);
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[-+]\d\d:\d\d)$/.test(lastModified)) {
     throw new MetadataError('sops.lastmodified is missing or not RFC 3339');
@@ -111,7 +147,7 @@ export function parseMetadata(raw: unknown): SopsMetadata {
   return {
     lastModified,
     mac: str(raw['mac']),
-    version: str(raw['version']),
+    version,
     rule,
     macOnlyEncrypted: macOnly === true || macOnly === 'true',
     shamirThreshold: thr,

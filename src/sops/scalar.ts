@@ -14,8 +14,10 @@ const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const GO_INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+// go-yaml v3 allowedTimestampFormats: RFC 3339 (`T` or `t`, zone `Z` or `±hh:mm`), a single space
+// with no zone, or a date; fields may be short (`2006-1-2T15:4:5`); Go's time.Parse checks ranges.
 const TIMESTAMP =
-  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]| +)(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d+))?(?:[ \t]*(Z|[-+]\d{1,2}(?::?\d{2})?))?)?$/;
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d+))?(Z|[-+]\d{2}:\d{2}))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d+))?))?$/;
 
 function parseGoInt(text: string): bigint | undefined {
   if (!GO_INT.test(text)) return undefined;
@@ -33,23 +35,65 @@ function parseGoInt(text: string): bigint | undefined {
   return v >= INT64_MIN && v <= INT64_MAX ? v : undefined;
 }
 
+/** Go `strconv.Atoi` (what sops reads an `int` ciphertext with): decimal, optional sign, int64 range. */
+export function parseGoInt10(s: string): bigint | undefined {
+  if (!/^[-+]?[0-9]+$/.test(s)) return undefined;
+  const n = BigInt(s);
+  return n >= INT64_MIN && n <= INT64_MAX ? n : undefined;
+}
+
+/**
+ * Go `strconv.ParseFloat(s, 64)` (what sops reads a `float` ciphertext with): decimal and hex
+ * floats, `Inf`/`Infinity`/`NaN` in any case with a sign; sops writes `+Inf`, `-Inf`, `NaN`.
+ */
+export function parseGoFloat(s: string): number | undefined {
+  const special = /^([-+]?)(inf|infinity|nan)$/i.exec(s);
+  if (special) {
+    if (special[2]!.toLowerCase() === 'nan') return special[1] === '' ? NaN : undefined;
+    return special[1] === '-' ? -Infinity : Infinity;
+  }
+  const body = s.replace(/^[-+]/, '');
+  const neg = s.startsWith('-');
+  // Underscores are allowed between digits (Go 1.13 literal syntax) only with a base prefix.
+  const hex = /^0[xX]((?:[0-9a-fA-F]_?)*[0-9a-fA-F]?)(?:\.((?:[0-9a-fA-F]_?)*))?[pP]([-+]?[0-9]+)$/.exec(body);
+  if (hex) {
+    const mant = `${hex[1] ?? ''}${hex[2] ?? ''}`.replace(/_/g, '');
+    if (mant === '') return undefined;
+    const v = Number.parseInt(mant, 16) * 2 ** (Number(hex[3]) - 4 * (hex[2] ?? '').replace(/_/g, '').length);
+    return neg ? -v : v;
+  }
+  if (!/^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/.test(body)) return undefined;
+  const v = Number(body);
+  return neg ? -v : v;
+}
+
+/** Go `strconv.ParseBool` (what sops reads a `bool` ciphertext with). */
+export function parseGoBool(s: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
+  return undefined;
+}
+
 /** Canonical `time.Time.MarshalText` (RFC 3339 with trimmed nanoseconds) of a YAML timestamp. */
 export function goTimestamp(text: string): string | undefined {
   const m = TIMESTAMP.exec(text);
   if (!m) return undefined;
-  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const [, y, mo, d] = m;
+  const h = m[4] ?? m[9];
+  const mi = m[5] ?? m[10];
+  const sec = m[6] ?? m[11];
+  const frac = m[7] ?? m[12];
+  const zone = m[8];
+  const days = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate();
+  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > days) return undefined;
+  if (h !== undefined && (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59)) return undefined;
+  if (zone !== undefined && zone !== 'Z' && (Number(zone.slice(1, 3)) > 23 || Number(zone.slice(4)) > 59)) return undefined;
   const p2 = (v: string | undefined): string => (v ?? '0').padStart(2, '0');
   const date = `${y}-${p2(mo)}-${p2(d)}`;
   if (h === undefined) return `${date}T00:00:00Z`;
   const fr = frac ? frac.slice(0, 9).replace(/0+$/, '') : '';
-  let z = 'Z';
-  if (zone && zone !== 'Z') {
-    const zm = /^([-+])(\d{1,2}):?(\d{2})?$/.exec(zone);
-    const hh = p2(zm?.[2]);
-    const mm = zm?.[3] ?? '00';
-    z = hh === '00' && mm === '00' ? 'Z' : `${zm?.[1] ?? '+'}${hh}:${mm}`;
-  }
-  return `${date}T${p2(h)}:${p2(mi)}:${p2(s)}${fr ? `.${fr}` : ''}${z}`;
+  const z = zone === undefined || zone === 'Z' || zone.slice(1) === '00:00' ? 'Z' : zone;
+  return `${date}T${p2(h)}:${p2(mi)}:${p2(sec)}${fr ? `.${fr}` : ''}${z}`;
 }
 
 /** Types a plain (unquoted, untagged) YAML scalar the way go-yaml v3 does; `null` for nulls. */

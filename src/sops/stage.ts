@@ -9,17 +9,23 @@ import { identity, type K8sObject, type Resource } from '../k8s/index.js';
 import { Redactor } from '../log/index.js';
 import { audit } from './audit.js';
 import { decryptDocument, formatOf, looksEncrypted, parseSops, type DecryptedDocument, type KeyChoice } from './decrypt-file.js';
+import { hasSopsMetadata } from './detect.js';
 import { emitTree } from './emit.js';
 import { isGranted, loadKeyStore, namespaceGranted } from './keystore.js';
 import { branchFromObject, collectCiphertexts, mergeDecrypted, mergeFromFile, substituteVerified, type VerifiedValues } from './object-tree.js';
-import type { SopsDocument } from './tree.js';
+import { helmValuesStdin } from './helm-values.js';
+import { materialOf } from './taint.js';
+import type { MapNode, SopsDocument } from './tree.js';
 
 /** The app source as the renderer should see it after secret inputs were prepared. */
 export interface PreparedSource {
   appDir: string;
   repoRoot: string;
-  /** Decrypted Helm values files (inside the work dir, 0600) appended after the app's own. */
-  extraValueFiles: string[];
+  /**
+   * The decrypted Helm values files merged into one JSON document, for helm's stdin after the
+   * app's own values files; plaintext Helm values are never written to disk.
+   */
+  helmValues?: Buffer;
   /** The app's Helm values files without the SOPS-encrypted ones (helm never reads ciphertext). */
   valueFiles: string[];
   /** Every file decrypted for the render, repo-relative, with the keys that opened it. */
@@ -52,14 +58,18 @@ async function keyChoice(req: GateRequest): Promise<KeyChoice> {
   return { store, granted: store.keys.filter((k) => isGranted(k, req.context)), context: req.context };
 }
 
-function remember(req: GateRequest, plaintexts: readonly string[], secretData = false): void {
+/** Gives every decrypted value to the request's mask and to the material followed through the render. */
+function remember(req: GateRequest, plaintexts: readonly string[], keyNames: readonly string[], secretData = false): void {
   const r = redactorOf(req);
+  const material = materialOf(req);
   for (const p of plaintexts) {
-    r.add(p);
+    material.add(p, keyNames);
+    // A decrypted Secret's `data` value is base64: its decoded text is the secret as well.
     if (secretData && /^[A-Za-z0-9+/]+={0,2}$/.test(p) && p.length % 4 === 0) {
-      const decoded = Buffer.from(p, 'base64').toString('utf8');
-      if (!decoded.includes('\uFFFD')) r.add(decoded);
-    }
+      r.addEncoded(p);
+      const text = Buffer.from(p, 'base64').toString('utf8');
+      if (!text.includes('\uFFFD')) material.add(text, keyNames);
+    } else r.add(p);
   }
 }
 
@@ -133,8 +143,7 @@ async function decryptRepoFile(
   choice: () => Promise<KeyChoice>,
   real: string,
   rel: string,
-  helmValues = false,
-): Promise<{ out: Buffer; keys: string[] } | undefined> {
+): Promise<DecryptedDocument | undefined> {
   const text = readFileSync(real, 'utf8');
   if (!looksEncrypted(text)) return undefined;
   const format = formatOf(real);
@@ -150,16 +159,13 @@ async function decryptRepoFile(
   const c = await choice();
   const d = await decryptAudited(req, rel, doc, c);
   checkNamespace(req, c, rel, d.keyNames, req.context.namespace);
-  remember(req, d.plaintexts);
+  remember(req, d.plaintexts, d.keyNames);
   const seen = inputPlaintexts.get(req) ?? { values: new Set<string>(), keys: new Set<string>() };
   for (const p of d.plaintexts) if (p.length >= Redactor.MIN_LENGTH) seen.values.add(p);
   for (const k of d.keyNames) seen.keys.add(k);
   inputPlaintexts.set(req, seen);
   audit(req, rel, d.keyNames, 'ok');
-  // Helm reads values as YAML, of which JSON is a subset: ordered JSON is exact (no YAML 1.1
-  // `yes`/`on` traps) and much faster to write for multi-megabyte values files.
-  const outFormat = helmValues && (d.format === 'yaml' || d.format === 'json') && d.branches.length === 1 ? 'json' : d.format;
-  return { out: emitTree(outFormat, d.branches), keys: d.keyNames };
+  return d;
 }
 
 function relPath(root: string, p: string): string {
@@ -240,7 +246,7 @@ function kustomizeInputs(dir: string, repoRoot: string, seen = new Set<string>()
  */
 export async function prepareSecrets(req: GateRequest, workDir: string): Promise<PreparedSource> {
   const valueFiles = [...(req.options.valueFiles ?? [])];
-  const prepared: PreparedSource = { appDir: req.appDir, repoRoot: req.repoRoot, extraValueFiles: [], valueFiles, decrypted: [] };
+  const prepared: PreparedSource = { appDir: req.appDir, repoRoot: req.repoRoot, valueFiles, decrypted: [] };
   let choiceP: Promise<KeyChoice> | undefined;
   const choice = (): Promise<KeyChoice> => (choiceP ??= keyChoice(req));
   const repoRoot = resolve(req.repoRoot);
@@ -256,7 +262,7 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
       .map((e) => e.name)
       .sort();
     const candidates = [...named, ...listed.filter((f) => !named.some((n) => resolve(appDir, n) === resolve(appDir, f)))];
-    let n = 0;
+    const decryptedValues: MapNode[][] = [];
     for (const f of candidates) {
       const rel = relPath(repoRoot, resolve(appDir, f));
       const real = insideRootOr(repoRoot, resolve(appDir, f), rel, (e: unknown) => {
@@ -265,18 +271,21 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
         throw e;
       });
       if (!real) continue;
-      const res = await decryptRepoFile(req, choice, real, rel, true);
+      const res = await decryptRepoFile(req, choice, real, rel);
       if (!res) continue;
-      const out = join(workDir, 'sops-values', `${String(n++).padStart(3, '0')}-${basename(f)}`);
-      await writePrivate(out, res.out);
-      prepared.extraValueFiles.push(out);
-      prepared.decrypted.push({ file: rel, keys: res.keys });
+      if (res.format !== 'yaml' && res.format !== 'json') {
+        throw new SyncgateError('SOPS_FORMAT_INVALID', `${rel}: a Helm values file must be YAML or JSON, not ${res.format}`);
+      }
+      decryptedValues.push(res.branches);
+      prepared.decrypted.push({ file: rel, keys: res.keyNames });
       const i = valueFiles.indexOf(f);
       if (i >= 0) valueFiles.splice(i, 1);
     }
+    // Never written to disk: helm reads them merged from its stdin (`--values=-`).
+    if (decryptedValues.length > 0) prepared.helmValues = helmValuesStdin(decryptedValues);
   }
 
-  if (prepared.extraValueFiles.length > 0) {
+  if (prepared.helmValues !== undefined) {
     // gate() hands `req.options` to the renderer after this stage: dropping the encrypted files
     // here means helm never reads ciphertext (req is gate's own copy, not the door's object).
     req.options = { ...req.options, valueFiles };
@@ -297,8 +306,8 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
     if (!real) continue;
     const res = await decryptRepoFile(req, choice, real, rel);
     if (!res) continue;
-    decryptedInputs.push({ rel, out: res.out });
-    prepared.decrypted.push({ file: rel, keys: res.keys });
+    decryptedInputs.push({ rel, out: emitTree(res.format, res.branches) });
+    prepared.decrypted.push({ file: rel, keys: res.keyNames });
   }
   if (decryptedInputs.length > 0) {
     const copy = join(workDir, 'sops-repo');
@@ -366,7 +375,7 @@ async function verifyResourceFiles(req: GateRequest, choice: () => Promise<KeyCh
     if (doc.metadata === undefined || doc.metadata === null) continue;
     const c = await choice();
     const d = await decryptAudited(req, rel, doc, c);
-    remember(req, d.plaintexts);
+    remember(req, d.plaintexts, d.keyNames);
     audit(req, rel, d.keyNames, 'ok');
     doc.branches.forEach((b, i) => {
       const db = d.branches[i];
@@ -376,8 +385,13 @@ async function verifyResourceFiles(req: GateRequest, choice: () => Promise<KeyCh
   if (verified.size > 0) verifiedCiphertexts.set(req, verified);
 }
 
+function withoutSops(o: K8sObject): Omit<K8sObject, 'sops'> {
+  const { sops: _sops, ...rest } = o;
+  return rest;
+}
+
 function hasSops(o: K8sObject): boolean {
-  return isRecord(o['sops']);
+  return hasSopsMetadata(o);
 }
 
 /** The repo file a resource was read from, when it is still exactly that file's document. */
@@ -452,7 +466,7 @@ export async function decryptResources(resources: Resource[], req: GateRequest):
     const bi = file?.branchOf[r.doc];
     const fromRepo =
       file && bi !== undefined && file.dec.branches[bi] && file.doc.branches[bi]
-        ? mergeFromFile(r.object, file.dec.branches[bi], file.doc.branches[bi])
+        ? mergeFromFile(withoutSops(r.object), file.dec.branches[bi], file.doc.branches[bi])
         : undefined;
     if (file && fromRepo !== undefined) {
       decObj = fromRepo;
@@ -477,7 +491,7 @@ export async function decryptResources(resources: Resource[], req: GateRequest):
       audit(req, what, keyNames, 'SOPS_NAMESPACE_NOT_GRANTED');
       throw e;
     }
-    remember(req, plaintexts, obj.kind === 'Secret');
+    remember(req, plaintexts, keyNames, obj.kind === 'Secret');
     audit(req, what, keyNames, 'ok');
     out.push({ ...r, object: obj, decryptedBy: keyNames.join('+'), encryptedInRepo: true });
   }

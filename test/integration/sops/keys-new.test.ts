@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -8,7 +8,7 @@ import { parseConfig } from '../../../src/config/index.js';
 import { parseResources } from '../../../src/k8s/index.js';
 import { silentLogger } from '../../../src/log/index.js';
 import { decryptResources } from '../../../src/sops/index.js';
-import { sopsEncrypt } from './support.js';
+import { sopsEncrypt, sopsWith } from './support.js';
 
 async function cli(args: string[]): Promise<{ out: string; err: string; code: number }> {
   let out = '';
@@ -54,7 +54,7 @@ describe('syncgate keys new', () => {
     // The tenant encrypts with the printed rule; the platform mounts the key where the snippet says.
     const plain = join(dir, 'secret.yaml');
     writeFileSync(plain, 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: fresh-key-secret\n');
-    const encrypted = sopsEncrypt(plain, { ...rule.creation_rules[0], path_regex: '.*' }).toString('utf8');
+    const encrypted = sopsEncrypt(plain, { ...rule.creation_rules[1], path_regex: '.*' }).toString('utf8');
     keys[0]!.ageIdentityFile = out;
     const config = parseConfig({ apiVersion: 'syncgate.dev/v1alpha1', kind: 'GateConfig', spec: { keys } });
     const ctx = { appName: 'a', namespace: 'team-x-dev', project: 'px', repoURL: 'https://git.example.com/x/repo.git', sourcePath: '.', revision: '', kubeVersion: '', apiVersions: [] };
@@ -69,8 +69,53 @@ describe('syncgate keys new', () => {
     expect(r.out).toMatch(/team-y\.txt: \|\n\s+# syncgate key team-y\n\s+# public key: age1[0-9a-z]+\n\s+AGE-SECRET-KEY-1[0-9A-Z]+/);
   });
 
+  test('as the README runs it (no --out): the identity goes to ./<tenant>.agekey, 0600', async () => {
+    const cwd = process.cwd();
+    const here = mkdtempSync(join(dir, 'cwd-'));
+    process.chdir(here);
+    try {
+      const r = await cli(['keys', 'new', 'team-a', '--project', 'team-a', '--namespace', 'team-a', '--namespace', 'team-a-*']);
+      expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+      expect(statSync(join(here, 'team-a.agekey')).mode & 0o777).toBe(0o600);
+      expect(readFileSync(join(here, 'team-a.agekey'), 'utf8')).toMatch(/AGE-SECRET-KEY-1/);
+      expect(r.out).toContain('--from-file=team-a.txt=team-a.agekey');
+      // A second run never overwrites the key.
+      const again = await cli(['keys', 'new', 'team-a']);
+      expect(again.code).toBe(2);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  test('the printed .sops.yaml rules match the tenant\'s own files and leave nothing secret in cleartext (real sops)', async () => {
+    const out = join(dir, 'rules.agekey');
+    const r = await cli(['keys', 'new', 'team-r', '--out', out]);
+    expect(r.code).toBe(0);
+    const section = r.out.split('\n\n')[1]!;
+    const repo = mkdtempSync(join(dir, 'tenant-repo-'));
+    writeFileSync(join(repo, '.sops.yaml'), section);
+    const files: Record<string, [string, string[]]> = {
+      'secrets.yaml': ['db:\n  password: PLANT-values-1\n  port: 5432\n', []],
+      'apps/billing/secrets.prod.yaml': ['token: PLANT-values-2\n', []],
+      'apps/billing/values.sops.yaml': ['nested:\n  list: [PLANT-values-3]\n', []],
+      'apps/billing/db-secret.yaml': ['apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: PLANT-secret-4\ndata:\n  key: UExBTlQtc2VjcmV0LTU=\n', ['kind: Secret', 'name: db']],
+      'apps/billing/app.env': ['PASSWORD=PLANT-env-6\n', []],
+      'apps/billing/app.ini': ['[db]\npassword = PLANT-ini-7\n', []],
+      'apps/billing/tls.crt': ['-----BEGIN CERTIFICATE-----\nPLANT-cert-8\n-----END CERTIFICATE-----\n', []],
+      'apps/billing/config.yaml': ['apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: PLANT-other-9\n', []],
+    };
+    const key = { name: 'team-r', file: out, recipient: r.out.split('\n')[1]! };
+    for (const [f, [text, readable]] of Object.entries(files)) {
+      mkdirSync(join(repo, f, '..'), { recursive: true });
+      writeFileSync(join(repo, f), text);
+      // As a tenant runs it: from the repo root, with the path as written in the repo.
+      const enc = sopsWith([key], ['encrypt', f], { cwd: repo }).toString('utf8');
+      expect({ f, planted: /PLANT-/.test(enc) || enc.includes('UExBTlQtc2VjcmV0LTU=') }).toEqual({ f, planted: false });
+      for (const keep of readable) expect({ f, keep, readable: enc.includes(keep) }).toEqual({ f, keep, readable: true });
+    }
+  });
+
   test.each([
-    [['keys', 'new', 'team-z'], 'USAGE_INVALID: keys new: give --out <file>'],
     [['keys', 'new', 'Team_Z', '--show-private'], 'USAGE_INVALID: tenant "Team_Z": must be a DNS label'],
   ])('%j is a usage error', async (args, message) => {
     const r = await cli(args);

@@ -60,16 +60,14 @@ describe('SOPS pipeline stage', () => {
     ...extra,
   });
 
-  test('a Helm values file matching the patterns is decrypted (0600, in the work dir) before helm template', async () => {
+  test('a Helm values file matching the patterns is decrypted in memory, for helm\'s stdin, before helm template', async () => {
     const r = repo(chart, { 'app/secrets.yaml': 'values-secrets.yaml' });
     const work = mkdtempSync(join(base, 'manual-'));
     const prepared = await prepareSecrets(req(r), work);
-    expect(prepared.extraValueFiles).toHaveLength(1);
-    const f = prepared.extraValueFiles[0]!;
-    expect(f.startsWith(work)).toBe(true);
-    expect(statSync(f).mode & 0o777).toBe(0o600);
-    expect(readFileSync(f, 'utf8')).toContain('CANARY-helm-values-3333');
-    expect(readFileSync(f, 'utf8')).not.toContain('sops');
+    expect(prepared.helmValues?.toString('utf8')).toContain('CANARY-helm-values-3333');
+    expect(prepared.helmValues?.toString('utf8')).not.toContain('sops');
+    // Nothing decrypted is written to disk for helm.
+    expect(readdirSync(work)).toEqual([]);
     rmSync(work, { recursive: true, force: true });
 
     const result = await gate(req(r));

@@ -48,3 +48,44 @@ export function testConfig(grants: Record<string, Grants> = {}, extra: Record<st
   }));
   return parseConfig({ apiVersion: 'syncgate.dev/v1alpha1', kind: 'GateConfig', spec: { keys, ...extra } });
 }
+
+export const AGE_KEYGEN = resolve(import.meta.dirname, '../../../.tools/bin/age-keygen');
+
+/** A tenant key made at test time: a fresh random identity file and its recipient. */
+export interface FreshKey {
+  name: string;
+  file: string;
+  recipient: string;
+}
+
+/** Creates a fresh random age identity (the real age-keygen) for `name` under `dir`. */
+export function freshKey(dir: string, name: string): FreshKey {
+  const file = join(dir, `${name}.agekey`);
+  execFileSync(AGE_KEYGEN, ['-o', file], { stdio: 'ignore' });
+  const recipient = /age1[0-9a-z]+/.exec(readFileSync(file, 'utf8'))![0];
+  return { name, file, recipient };
+}
+
+/** The real sops with only the given identity files (no other key can help). */
+export function sopsWith(keys: readonly FreshKey[], args: string[], opts: { cwd?: string } = {}): Buffer {
+  const env = { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), SOPS_AGE_KEY: keys.map((k) => readFileSync(k.file, 'utf8')).join('\n') };
+  return execFileSync(SOPS, args, { env, maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+}
+
+/** `sops encrypt` of `file` (creation rule fields in `rule`) with the fresh keys as recipients. */
+export function sopsEncryptFor(keys: readonly FreshKey[], file: string, rule: Record<string, unknown> = {}): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-sops-cfg-'));
+  try {
+    const cfg = join(dir, 'sops.yaml');
+    writeFileSync(cfg, JSON.stringify({ creation_rules: [{ age: keys.map((k) => k.recipient).join(','), ...rule }] }));
+    return sopsWith(keys, ['--config', cfg, 'encrypt', file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A GateConfig granting fresh keys: each to the project and namespaces given. */
+export function freshConfig(grants: { key: FreshKey; projects: string[]; namespaces: string[]; repos?: string[] }[], extra: Record<string, unknown> = {}): GateConfig {
+  const keys = grants.map((g) => ({ name: g.key.name, ageIdentityFile: g.key.file, grants: { projects: g.projects, namespaces: g.namespaces, ...(g.repos ? { repos: g.repos } : {}) } }));
+  return parseConfig({ apiVersion: 'syncgate.dev/v1alpha1', kind: 'GateConfig', spec: { keys, ...extra } });
+}

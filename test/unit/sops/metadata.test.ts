@@ -1,4 +1,4 @@
-import { goRegExp, macAad, parseMetadata } from '../../../src/sops/metadata.js';
+import { goRegExp, macAad, parseMetadata, sopsVersionValid } from '../../../src/sops/metadata.js';
 
 const base = { lastmodified: '2024-03-25T22:08:10Z', mac: 'ENC[…]', version: '3.10.2', age: [{ recipient: 'age1x', enc: 'E' }] };
 
@@ -25,6 +25,9 @@ describe('sops metadata', () => {
     [{ ...base, age: [] }, 'no keys'],
     [{ ...base, encrypted_regex: '(' }, 'not supported'],
     ['nope', 'not a mapping'],
+    [{ ...base, version: undefined }, 'sops.version is missing'],
+    [{ ...base, version: 'abc' }, 'sops.version is not a version sops accepts'],
+    [{ ...base, version: 3 }, 'sops.version is not a version sops accepts'],
   ])('%j is refused', (raw, msg) => {
     expect(() => parseMetadata(raw)).toThrow(msg);
   });
@@ -38,5 +41,26 @@ describe('sops metadata', () => {
   test('the MAC AAD is lastmodified as RFC 3339 without fractions', () => {
     expect(macAad('2024-03-25T22:08:10.123456Z')).toBe('2024-03-25T22:08:10Z');
     expect(macAad('2024-03-25T22:08:10+02:00')).toBe('2024-03-25T22:08:10+02:00');
+  });
+});
+
+describe('sops.version as sops accepts it (version.AIsNewerThanB on blang/semver)', () => {
+  test.each([
+    ['3.10.2', true],
+    ['v3.10.2', true],
+    ['3.9.0-rc.1+build.5', true],
+    ['1.0', true], // sops 1.x files are accepted without a semantic version
+    ['1.anything', true],
+    ['', false],
+    ['abc', false],
+    ['3', false],
+    ['3.10', false],
+    ['03.10.2', false],
+    ['3.10.2-', false],
+    ['3.10.2-01', false],
+    ['3.10.2+', false],
+    ['vv3.10.2', false],
+  ])('%j → %s', (v, ok) => {
+    expect(sopsVersionValid(v)).toBe(ok);
   });
 });
