@@ -2,6 +2,26 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+/** Which src/ folders each src/ folder may import (docs/architecture.md, "Module map"). */
+const MODULE_MAP = {
+  errors: [],
+  log: ['errors'],
+  config: ['errors', 'log'],
+  k8s: ['errors'],
+  exec: ['errors', 'log'],
+  request: ['config', 'k8s', 'log'],
+  render: ['request', 'exec', 'k8s', 'config', 'log', 'errors'],
+  sops: ['request', 'k8s', 'config', 'log', 'errors'],
+  policy: ['request', 'k8s', 'config', 'log', 'errors'],
+  gate: ['request', 'render', 'sops', 'policy', 'exec', 'k8s', 'config', 'log', 'errors'],
+  // Doors. cmp reads render's source detection and chart values for discover and the parameter
+  // announcement; flux reuses render's path containment and sops' encryption markers.
+  cmp: ['gate', 'request', 'render', 'exec', 'k8s', 'config', 'log', 'errors'],
+  flux: ['gate', 'request', 'render', 'sops', 'k8s', 'config', 'log', 'errors'],
+  server: ['gate', 'request', 'policy', 'k8s', 'config', 'log', 'errors'],
+  cli: ['cmp', 'flux', 'server', 'gate', 'request', 'render', 'sops', 'policy', 'exec', 'k8s', 'config', 'log', 'errors'],
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', '.tools/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
@@ -18,31 +38,24 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    // Only src/exec starts processes; doors never import each other.
-    files: ['src/**/*.ts'],
-    ignores: ['src/exec/**'],
+  // The module map of docs/architecture.md, enforced: each folder of src/ may import only the
+  // folders listed for it (and itself). Stages never import the core that calls them, the core
+  // never imports a door, doors never import each other, and only src/exec starts processes.
+  ...Object.entries(MODULE_MAP).map(([folder, allowed]) => ({
+    files: [`src/${folder}/**/*.ts`],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [
+        paths: folder === 'exec' ? [] : [
           { name: 'node:child_process', message: 'start processes through src/exec' },
           { name: 'child_process', message: 'start processes through src/exec' },
           { name: 'execa', message: 'start processes through src/exec' },
         ],
-      }],
-    },
-  },
-  ...['cmp', 'flux', 'server'].map((door) => ({
-    files: [`src/${door}/**/*.ts`],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [
-          { name: 'node:child_process', message: 'start processes through src/exec' },
-          { name: 'execa', message: 'start processes through src/exec' },
-        ],
-        patterns: ['cmp', 'flux', 'server', 'cli'].filter((d) => d !== door).map((d) => ({
-          group: [`../${d}/*`, `../${d}`], message: 'doors never import each other',
-        })),
+        patterns: Object.keys(MODULE_MAP)
+          .filter((other) => other !== folder && !allowed.includes(other))
+          .map((other) => ({
+            regex: `^(\\.\\./)+${other}(/|$)`,
+            message: `src/${folder} may import only ${allowed.join(', ') || 'nothing'} (module map, docs/architecture.md)`,
+          })),
       }],
     },
   })),

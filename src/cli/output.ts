@@ -1,6 +1,6 @@
 import type { GateResult } from '../gate/index.js';
 import { toJson, toYamlStream } from '../k8s/index.js';
-import type { Logger, Redactor } from '../log/index.js';
+import type { Logger } from '../log/index.js';
 
 /**
  * Prints a gate result the way the stock CMP server and CI expect: manifests on stdout only

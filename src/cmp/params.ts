@@ -1,5 +1,6 @@
 import { SyncgateError } from '../errors/index.js';
-import { contextFromArgoEnv, type AppContext, type AppParameter, type RenderOptions } from '../gate/context.js';
+import type { AppContext, RenderOptions } from '../request/index.js';
+import { contextFromArgoEnv, type AppParameter } from './argo-env.js';
 
 /** Parameter names syncgate reads (and announces); anything else is refused, never ignored. */
 export const PARAMETER_NAMES = [

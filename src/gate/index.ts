@@ -3,10 +3,5 @@
 // imports a door, never emits a subset, and never lets plaintext reach logs or errors.
 export { gate, gateObjects } from './gate.js';
 export type { GateRequest, GateResult, ResourceTransform } from './types.js';
-export {
-  contextFromArgoEnv,
-  type AppContext,
-  type AppParameter,
-  type RenderOptions,
-} from './context.js';
+export type { AppContext, RenderOptions } from '../request/index.js';
 export { createWorkDir, removeWorkDir, workBase } from './workdir.js';

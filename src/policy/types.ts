@@ -1,5 +1,5 @@
 import type { Resource } from '../k8s/index.js';
-import type { AppContext } from '../gate/context.js';
+import type { AppContext } from '../request/index.js';
 import type { GateConfig } from '../config/index.js';
 import type { Logger, Redactor } from '../log/index.js';
 import type { SourceFiles } from './sources.js';

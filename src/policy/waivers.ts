@@ -1,5 +1,5 @@
 import type { GateConfig } from '../config/index.js';
-import type { AppContext } from '../gate/context.js';
+import type { AppContext } from '../request/index.js';
 import type { K8sObject } from '../k8s/index.js';
 import { asList, asMap, asString, asStringMap } from './fields.js';
 import { anyGlob, globMatch } from './glob.js';

@@ -1,5 +1,5 @@
 import type { GateConfig } from '../config/index.js';
-import type { AppContext, RenderOptions } from '../gate/context.js';
+import type { AppContext, RenderOptions } from '../request/index.js';
 import type { Logger, Redactor } from '../log/index.js';
 
 /** Everything a renderer needs; built by gate(). */

@@ -1,4 +1,4 @@
-import type { GateRequest } from '../gate/types.js';
+import type { GateRequest } from '../request/index.js';
 import { gateMetrics } from '../log/metrics.js';
 
 /** Outcome label of one decryption: `ok` or the refusal code in lower case. */

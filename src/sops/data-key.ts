@@ -1,5 +1,5 @@
 import { SyncgateError } from '../errors/index.js';
-import type { AppContext } from '../gate/context.js';
+import type { AppContext } from '../request/index.js';
 import { decryptAgeArmored } from './age-decrypt.js';
 import type { KeyStore, LoadedKey } from './keystore.js';
 import type { AgeEntry, SopsMetadata } from './metadata.js';

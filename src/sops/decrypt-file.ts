@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
-import type { AppContext } from '../gate/context.js';
+import type { AppContext } from '../request/index.js';
 import { unwrapDataKey } from './data-key.js';
 import { looksSopsEncrypted } from './detect.js';
 import { TreeError, decryptTree } from './decrypt-tree.js';

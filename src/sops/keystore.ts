@@ -3,7 +3,7 @@ import { Decrypter, identityToRecipient, type Identity } from 'age-encryption';
 import picomatch from 'picomatch';
 import type { GateConfig } from '../config/index.js';
 import { SyncgateError } from '../errors/index.js';
-import type { AppContext } from '../gate/context.js';
+import type { AppContext } from '../request/index.js';
 import { normalizeRepoURL } from './repo-url.js';
 import { NativeIdentities, NativeX25519Identity } from './x25519-identity.js';
 

@@ -4,7 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
 import { SyncgateError, isSyncgateError } from '../errors/index.js';
-import type { GateRequest } from '../gate/types.js';
+import type { GateRequest } from '../request/index.js';
 import { identity, type K8sObject, type Resource } from '../k8s/index.js';
 import { Redactor } from '../log/index.js';
 import { audit } from './audit.js';

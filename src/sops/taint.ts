@@ -1,5 +1,5 @@
 import { SyncgateError } from '../errors/index.js';
-import type { GateRequest } from '../gate/types.js';
+import type { GateRequest } from '../request/index.js';
 import { identity, isClusterScoped, type Resource } from '../k8s/index.js';
 import { LiteralSet, base64Forms } from '../log/redact.js';
 import { loadKeyStore, namespaceGranted } from './keystore.js';

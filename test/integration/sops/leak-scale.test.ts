@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { asSyncgateError } from '../../../src/errors/index.js';
 import { gate } from '../../../src/gate/index.js';
-import type { AppContext } from '../../../src/gate/context.js';
+import type { AppContext } from '../../../src/request/index.js';
 import { createLogger } from '../../../src/log/index.js';
 import { freshConfig, freshKey, sopsEncryptFor, type FreshKey } from './support.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { asSyncgateError } from '../../../src/errors/index.js';
 import { gate, type GateResult } from '../../../src/gate/index.js';
-import type { AppContext } from '../../../src/gate/context.js';
+import type { AppContext } from '../../../src/request/index.js';
 import { toYamlStream } from '../../../src/k8s/index.js';
 import { createLogger } from '../../../src/log/index.js';
 import { gateMetrics } from '../../../src/log/metrics.js';

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gate } from '../../../src/gate/index.js';
-import type { AppContext } from '../../../src/gate/context.js';
+import type { AppContext } from '../../../src/request/index.js';
 import { toYamlStream, type Resource } from '../../../src/k8s/index.js';
 import { silentLogger } from '../../../src/log/index.js';
 import { FIXTURES, testConfig } from './support.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { asSyncgateError } from '../../../src/errors/index.js';
 import { gate } from '../../../src/gate/index.js';
-import type { AppContext } from '../../../src/gate/context.js';
+import type { AppContext } from '../../../src/request/index.js';
 import { silentLogger } from '../../../src/log/index.js';
 import { SOPS, freshConfig, freshKey, sopsEncryptFor, type FreshKey } from './support.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSyncgateError } from '../../../src/errors/index.js';
 import { gate } from '../../../src/gate/index.js';
-import type { AppContext } from '../../../src/gate/context.js';
+import type { AppContext } from '../../../src/request/index.js';
 import type { GateRequest } from '../../../src/gate/types.js';
 import { silentLogger } from '../../../src/log/index.js';
 import { prepareSecrets } from '../../../src/sops/index.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asSyncgateError } from '../../../src/errors/index.js';
 import { gate } from '../../../src/gate/index.js';
-import type { AppContext } from '../../../src/gate/context.js';
+import type { AppContext } from '../../../src/request/index.js';
 import { silentLogger } from '../../../src/log/index.js';
 import { freshConfig, freshKey, sopsEncryptFor, type FreshKey } from './support.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { gate } from '../../../src/gate/index.js';
-import type { AppContext } from '../../../src/gate/context.js';
+import type { AppContext } from '../../../src/request/index.js';
 import { silentLogger } from '../../../src/log/index.js';
 import { freshConfig, freshKey, sopsEncryptFor, sopsWith, type FreshKey } from './support.js';
 

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../../src/gate/context.js';
+import type { AppContext } from '../../../src/request/index.js';
 import { isGranted, namespaceGranted } from '../../../src/sops/keystore.js';
 
 const ctx = (o: Partial<AppContext> = {}): AppContext => ({

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../../src/gate/context.js';
+import type { AppContext } from '../../../src/request/index.js';
 import { isGranted } from '../../../src/sops/keystore.js';
 import { normalizeRepoURL } from '../../../src/sops/repo-url.js';
 

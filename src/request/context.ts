@@ -23,14 +23,6 @@ export interface AppContext {
   fluxKustomization?: string;
 }
 
-/** A single named parameter as Argo CD sends it (ARGOCD_APP_PARAMETERS). */
-export interface AppParameter {
-  name: string;
-  string?: string;
-  array?: string[];
-  map?: Record<string, string>;
-}
-
 /**
  * How to render, from the app author (untrusted): `ARGOCD_ENV_*`, parameters, CLI `--param`.
  * It may say *how* to render, never *whether* to check, which key to use, or an exception.
@@ -57,22 +49,4 @@ export interface RenderOptions {
   exclude?: string[];
   /** Force a renderer instead of detection. */
   type?: 'helm' | 'kustomize' | 'directory';
-}
-
-/** Builds an AppContext from Argo CD env vars (the trusted ones only). */
-export function contextFromArgoEnv(env: Readonly<Record<string, string | undefined>>): AppContext {
-  const get = (k: string): string => env[k] ?? '';
-  return {
-    appName: get('ARGOCD_APP_NAME'),
-    namespace: get('ARGOCD_APP_NAMESPACE'),
-    project: get('ARGOCD_APP_PROJECT_NAME'),
-    repoURL: get('ARGOCD_APP_SOURCE_REPO_URL'),
-    sourcePath: get('ARGOCD_APP_SOURCE_PATH'),
-    revision: get('ARGOCD_APP_REVISION'),
-    kubeVersion: get('KUBE_VERSION'),
-    apiVersions: get('KUBE_API_VERSIONS')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== ''),
-  };
 }
