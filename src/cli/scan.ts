@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { SyncgateError } from '../errors/index.js';
 import { loadGlobals } from './options.js';
 import { printError } from './output.js';
 
@@ -10,9 +11,18 @@ interface ScanFlags {
   namespace: string;
 }
 
-async function readStdin(): Promise<string> {
+/** Reads stdin up to `limit` bytes; one byte more stops the read and refuses (never holds more). */
+async function readStdin(limit: number): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  let size = 0;
+  for await (const c of process.stdin) {
+    size += (c as Buffer).length;
+    if (size > limit) {
+      process.stdin.destroy();
+      throw new SyncgateError('POLICY_INPUT_TOO_LARGE', `<stdin>: input exceeds ${limit} bytes (limits.manifestBytes)`);
+    }
+    chunks.push(c as Buffer);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -33,7 +43,8 @@ export function registerScan(program: Command): void {
         // Loaded on use, so other commands do not pay for the policy engine at start-up.
         const { gateObjects } = await import('../gate/index.js');
         const { effectiveIdentity, findingLine, readManifests, toJunit, toSarif } = await import('../policy/index.js');
-        const set = await readManifests(path, { bytes: config.spec.limits.manifestBytes, resources: config.spec.limits.resources }, readStdin);
+        const { manifestBytes, resources } = config.spec.limits;
+        const set = await readManifests(path, { bytes: manifestBytes, resources }, () => readStdin(manifestBytes));
         const result = await gateObjects(
           set.resources,
           {

@@ -9,4 +9,15 @@ export {
   type AppParameter,
   type RenderOptions,
 } from './context.js';
-export { createWorkDir, removeWorkDir, workBase } from './workdir.js';
+export {
+  checkWorkCapacity,
+  createWorkDir,
+  memoryLimit,
+  removeLiveWorkDirs,
+  removeStaleWorkDirs,
+  removeWorkDir,
+  removeWorkDirSync,
+  repoWorkBytes,
+  workBase,
+  type WorkCapacity,
+} from './workdir.js';
