@@ -55,15 +55,17 @@ describe('sidecar', () => {
   }, 60_000);
 });
 
-describe('CLI', () => {
-  test.each<[string, () => string[], { input?: string }]>([
-    ['render: self-referencing alias', () => ['render', scratch.repo({ 'cm.yaml': selfAlias })], {}],
+const cliCases: [string, () => string[], { input?: string }][] = [
+  ['render: self-referencing alias', () => ['render', scratch.repo({ 'cm.yaml': selfAlias })], {}],
     ['render: alias bomb', () => ['render', scratch.repo({ 'cm.yaml': `${CM}${laughs('data')}` })], {}],
     ['scan: alias bomb', () => ['scan', scratch.repo({ 'cm.yaml': `${CM}${laughs('data')}` })], {}],
     ['scan -: alias bomb on stdin', () => ['scan', '-'], { input: `${CM}${laughs('data')}` }],
     ['scan: JSON nested 5,000 deep', () => ['scan', scratch.repo({ 'deep.json': deepJson })], {}],
     ['scan -: 1,000,000 empty documents', () => ['scan', '-'], { input: millionDocs }],
-  ].map(([n, a, o]) => [`${n} → ${BOUNDED.join(' | ')}`, a, o] as [string, () => string[], { input?: string }]))('%s', (_name, args, opts) => {
+];
+
+describe('CLI', () => {
+  test.each(cliCases.map(([n, a, o]) => [`${n} → ${BOUNDED.join(' | ')}`, a, o] as const))('%s', (_name, args, opts) => {
     expect(BOUNDED).toContain(cliCode(args(), opts));
   }, 60_000);
 });

@@ -52,7 +52,7 @@ function mutate(rand: () => number): { tgz: Buffer; how: string } {
     // a header field (name, mode, size, typeflag, linkname) of a random block set to something hostile
     const block = pick(tar.length / 512) * 512;
     const field = [[0, 100], [100, 8], [124, 12], [156, 1], [157, 100]][pick(5)] as [number, number];
-    const value = field[0] === 124 ? String(pick(8) === 0 ? '77777777777' : (pick(1 << 30)).toString(8)) : field[0] === 156 ? '0123456789xgLKS'[pick(15)] ?? '0' : interesting[pick(interesting.length)] ?? '';
+    const value = field[0] === 124 ? pick(8) === 0 ? '77777777777' : pick(1 << 30).toString(8) : field[0] === 156 ? '0123456789xgLKS'[pick(15)] ?? '0' : interesting[pick(interesting.length)] ?? '';
     tar.fill(0, block + field[0], block + field[0] + field[1]);
     tar.write(value, block + field[0], field[1], 'latin1');
     how = `block ${block} field ${field[0]} = ${JSON.stringify(value)}`;
