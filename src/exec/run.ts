@@ -45,6 +45,8 @@ export const DEADLINE_MARGIN_MS = 1000;
 // escaped processes are swept, and how long after that before the pipes are simply dropped.
 const CLOSE_WAIT_MS = 50;
 const CLOSE_GIVE_UP_MS = 200;
+// After a successful run, when the escaped-descendant sweep runs: after the reply has gone out.
+const SWEEP_AFTER_SUCCESS_MS = 100;
 
 const DEFAULT_MAX_STDOUT = 64 * 1024 * 1024;
 const DEFAULT_MAX_STDERR = 64 * 1024;
@@ -206,9 +208,9 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   opts.signal?.removeEventListener('abort', onAbort);
   if (pid !== undefined) live.delete(pid);
   // A clean run leaves nothing behind in the group (swept at exit); whatever left the group is
-  // swept now on failure, and off the reply's path when the tool succeeded.
+  // swept now on failure, and a moment later (off the reply's path) when the tool succeeded.
   if (reason !== undefined || result.code !== 0) killMarked(token, pid);
-  else setImmediate(() => killMarked(token, pid));
+  else setTimeout(() => killMarked(token, pid), SWEEP_AFTER_SUCCESS_MS).unref();
 
   const durationMs = Date.now() - started;
   const errAll = Buffer.concat(errParts);
