@@ -2,19 +2,17 @@
 // referencing aliases, deep nesting and huge document counts, through every door that parses
 // YAML. Each must answer with a code from the codec's bounds (never INTERNAL, never a cyclic
 // object printed with exit 0), and the sidecar must survive it: the same request twice, then a
-// good one, and /healthz answering throughout. Enable in CI once the codec branch is merged.
+// good one, and /healthz answering throughout.
 import { baseEnv, callGenerate, startSidecar, type Sidecar } from '../helpers/sidecar.js';
 import { cliCode, codeOf, hostileConfig, Scratch } from './hostile-harness.js';
 
+// Set to true when the bounded codec (src/k8s, the codec branch) is merged: with today's codec
+// the alias, self-alias and million-document rows fail (INTERNAL, exit 0, or an unbounded parse).
+const CODEC_BOUNDED = false;
+const suite = CODEC_BOUNDED ? describe : describe.skip;
+
 const scratch = new Scratch();
 let sidecar: Sidecar;
-beforeAll(async () => {
-  sidecar = await startSidecar({ config: hostileConfig({ fileBytes: 16 * 1024 * 1024, repoBytes: 32 * 1024 * 1024, manifestBytes: 32 * 1024 * 1024 }) });
-}, 30_000);
-afterAll(async () => {
-  await sidecar.stop();
-  scratch.remove();
-});
 
 const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: demo\n';
 const CHART = 'apiVersion: v2\nname: demo\nversion: 0.1.0\n';
@@ -43,7 +41,11 @@ const sidecarCases: [string, Record<string, string>][] = [
   ['1,000,000 empty documents', { 'docs.yaml': millionDocs }],
 ];
 
-describe('sidecar', () => {
+suite('sidecar', () => {
+  beforeAll(async () => {
+    sidecar = await startSidecar({ config: hostileConfig({ fileBytes: 16 * 1024 * 1024, repoBytes: 32 * 1024 * 1024, manifestBytes: 32 * 1024 * 1024 }) });
+  }, 30_000);
+  afterAll(() => sidecar.stop());
   test.each(sidecarCases.map(([n, f]) => [`${n} → ${BOUNDED.join(' | ')}, twice, and the sidecar lives`, f] as const))('%s', async (_name, files) => {
     const dir = scratch.repo(files);
     const first = await codeOf(sidecar, dir);
@@ -64,7 +66,8 @@ const cliCases: [string, () => string[], { input?: string }][] = [
     ['scan -: 1,000,000 empty documents', () => ['scan', '-'], { input: millionDocs }],
 ];
 
-describe('CLI', () => {
+suite('CLI', () => {
+  afterAll(() => scratch.remove());
   test.each(cliCases.map(([n, a, o]) => [`${n} → ${BOUNDED.join(' | ')}`, a, o] as const))('%s', (_name, args, opts) => {
     expect(BOUNDED).toContain(cliCode(args(), opts));
   }, 60_000);
