@@ -27,8 +27,14 @@ export const hostileConfig = (extra: Partial<typeof HOSTILE_LIMITS> = {}): strin
 
 /** A scratch dir for one test file's repos. */
 export class Scratch {
-  readonly root = mkdtempSync(join(tmpdir(), 'syncgate-hostile-'));
+  private dir: string | undefined;
   private n = 0;
+
+  /** The dir, made on first use (a skipped suite leaves nothing behind). */
+  get root(): string {
+    this.dir ??= mkdtempSync(join(tmpdir(), 'syncgate-hostile-'));
+    return this.dir;
+  }
 
   /** Writes a repo of `files` and returns its root. */
   repo(files: Record<string, string | Buffer>): string {
@@ -50,7 +56,7 @@ export class Scratch {
   }
 
   remove(): void {
-    rmSync(this.root, { recursive: true, force: true });
+    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
