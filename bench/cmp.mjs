@@ -277,6 +277,8 @@ const bigVerdicts = [];
       (e) => (String(e.details).startsWith('syncgate refused') ? 'refused' : String(e.details)),
     );
     sidecarMs.push(performance.now() - t0);
+    // The sidecar removes the 50 MB request dir after its reply: let it finish before the next round.
+    for (let w = 0; w < 200 && readdirSync(sidecarWork).length > 0; w++) await new Promise((r) => setTimeout(r, 25));
     if (answer !== 'refused') throw new Error(`big repo: expected a refusal, got ${answer}`);
     const line = serverErr.slice(from).split('\n').find((l) => l.includes('render refused'));
     receiveMs.push(line ? JSON.parse(line).stages.receive : NaN);

@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, createReadStream, lstatSync, mkdirSync, openSync, realpathSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
+import { createGunzip, gunzipSync, type Gunzip, type ZlibOptions } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { SyncgateError, isSyncgateError } from '../errors/index.js';
 
@@ -435,7 +435,8 @@ export class TgzIngest {
   }
 
   private startStreaming(): Gunzip {
-    const gz = createGunzip({ chunkSize: CHUNK });
+    // A deep input buffer lets the pool inflate the next piece while this thread unpacks the last.
+    const gz = createGunzip({ chunkSize: CHUNK, ...({ writableHighWaterMark: 16 * CHUNK } as ZlibOptions) });
     this.gunzip = gz;
     gz.on('data', (tar: Buffer) => {
       if (this.failure !== undefined) return;
