@@ -8,5 +8,8 @@ import module from 'node:module';
 const m = module as { enableCompileCache?: () => unknown };
 if (typeof m.enableCompileCache === 'function' && process.env['NODE_DISABLE_COMPILE_CACHE'] === undefined) m.enableCompileCache();
 
+// Every door cleans up on SIGTERM/SIGINT/SIGHUP: tools killed, work dirs removed (src/cli/signals.ts).
+const { installSignalCleanup } = await import('./signals.js');
+installSignalCleanup();
 const { runCli } = await import('./run.js');
 await runCli(process.argv);

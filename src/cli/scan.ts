@@ -17,9 +17,18 @@ interface ScanFlags {
   namespace: string;
 }
 
-async function readStdin(): Promise<string> {
+/** Reads stdin up to `limit` bytes; one byte more stops the read and refuses (never holds more). */
+async function readStdin(limit: number): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  let size = 0;
+  for await (const c of process.stdin) {
+    size += (c as Buffer).length;
+    if (size > limit) {
+      process.stdin.destroy();
+      throw new SyncgateError('POLICY_INPUT_TOO_LARGE', `<stdin>: input exceeds ${limit} bytes (limits.manifestBytes)`);
+    }
+    chunks.push(c as Buffer);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -70,11 +79,11 @@ export function registerScan(program: Command): void {
         const { applyBaseline, effectiveIdentity, FieldPositions, findingLine, readBaseline, readManifests, reportDecision, toJunit, toPolicyReports, toSarif } = await import('../policy/index.js');
         const known = flags.baseline !== undefined ? readBaseline(flags.baseline) : undefined;
         progress.update(`syncgate scan ${path}: reading manifests`);
-        const set = await readManifests(path, { bytes: config.spec.limits.manifestBytes, resources: config.spec.limits.resources }, readStdin).catch(
-          (e: unknown) => {
-            throw inChart(e, path);
-          },
-        );
+        const { manifestBytes, resources } = config.spec.limits;
+        // stdin is read only up to the limit (a flood is refused, not buffered).
+        const set = await readManifests(path, { bytes: manifestBytes, resources }, () => readStdin(manifestBytes)).catch((e: unknown) => {
+          throw inChart(e, path);
+        });
         progress.update(`syncgate scan ${path}: scanning ${set.resources.length.toLocaleString('en')} objects`);
         const result = await gateObjects(
           set.resources,

@@ -5,10 +5,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { SyncgateError } from '../errors/index.js';
-import { resolveTool } from '../exec/index.js';
+import { killAllRuns, resolveTool } from '../exec/index.js';
+import { checkWorkCapacity, removeLiveWorkDirs, removeStaleWorkDirs, workBase } from '../gate/workdir.js';
 import { durationFlag, loadGlobals } from './options.js';
 import { printError } from './output.js';
 import { capHeapGrowth } from './server-heap.js';
+import { onExitSignal } from './signals.js';
 
 interface ServeFlags {
   pluginsDir: string;
@@ -73,6 +75,12 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
     base.level = 'info';
   }
   const logger = base.child({ component: 'serve' });
+  // A crashed or SIGKILLed predecessor's request dirs (the emptyDir outlives a container restart
+  // and may hold decrypted values) go before anything else; then the limits must fit what is left.
+  const stale = removeStaleWorkDirs();
+  if (stale.length > 0) logger.warn({ workDir: workBase(), removed: stale.length }, 'removed request dirs left by a previous run');
+  const capacity = checkWorkCapacity(config.spec.limits);
+  logger.info({ ...capacity }, 'work dir capacity checked');
   const httpPort = intFlag('--http-port', flags.httpPort, 65535);
   const grace = durationFlag('--shutdown-grace', flags.shutdownGrace, 3_600_000);
   const pluginPath = resolve(flags.pluginConfig ?? defaultPluginConfig());
@@ -114,10 +122,12 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
     http.close();
     http.closeAllConnections();
     void cmp.close(grace).then(() => {
+      // Whatever outlived the grace: no tool and no request dir outlives the process.
+      killAllRuns();
+      removeLiveWorkDirs();
       logger.info('stopped');
       process.exit(0);
     });
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  onExitSignal(stop);
 }

@@ -3,6 +3,7 @@ import { SyncgateError } from '../errors/index.js';
 import { durationFlag, loadGlobals } from './options.js';
 import { printError } from './output.js';
 import { capHeapGrowth } from './server-heap.js';
+import { onExitSignal } from './signals.js';
 
 interface WebhookFlags {
   tlsCert: string;
@@ -55,8 +56,7 @@ export function registerWebhook(program: Command): void {
           logger.info({ signal }, 'shutting down');
           void hook.close().then(() => process.exit(0));
         };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
+        onExitSignal(stop);
       } catch (e) {
         process.exitCode = printError(e);
       }

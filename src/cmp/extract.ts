@@ -1,32 +1,45 @@
 import { chmodSync, closeSync, createReadStream, lstatSync, mkdirSync, openSync, realpathSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { createGunzip, gunzip, gunzipSync } from 'node:zlib';
+import { createGunzip, gunzipSync, type Gunzip, type ZlibOptions } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { SyncgateError, isSyncgateError } from '../errors/index.js';
 
-const gunzipAsync = promisify(gunzip);
-
-/** How to extract a received repo tarball. */
+/** How to extract a received repo tarball; every limit is checked entry by entry, while it streams. */
 export interface ExtractOptions {
   /** plugin.yaml `spec.preserveFileMode`: keep the header's permission bits (never setuid/setgid). */
   preserveFileMode?: boolean;
-  /** Max bytes of file content written (a gzip bomb stops here). */
+  /** Max bytes of file content written (limits.repoBytes; a gzip bomb stops here). */
   maxBytes: number;
-  /** Tarballs inflating to at most this many bytes are inflated in one call (default 64 MiB), larger ones streamed. */
-  inMemoryBytes?: number;
+  /** Max entries: files, directories and symlinks (limits.repoFiles). */
+  maxFiles?: number;
+  /** Max bytes of one file (limits.fileBytes). */
+  maxFileBytes?: number;
+  /** Max path components of one entry (limits.pathDepth). */
+  maxDepth?: number;
+  /** Gzip bytes a stream may bring before it is inflated as it comes (default 256 KiB; below, one call at its end). */
+  holdBytes?: number;
+  /** Called with what each entry will cost the work dir ({@link entryCost}) before it is written; throws to refuse. */
+  charge?: (bytes: number) => void;
 }
 
-// Decompressed tarballs up to this size are inflated in memory in one call.
-const IN_MEMORY_TAR = 64 * 1024 * 1024;
-// A gzip this small that inflates to at most SYNC_TAR is inflated on the calling thread: microseconds,
-// where the thread pool costs a round trip. Anything bigger goes to the pool, so a bomb never blocks the loop long.
+/** The page size of the sidecar's tmpfs: what the smallest file or directory costs it. */
+export const PAGE = 4096;
+// Linux PATH_MAX: a longer name fails at mkdir/open; refuse it with a code before.
+const MAX_PATH = 4096;
+
+/** What an entry of `size` content bytes costs a tmpfs work dir: whole pages, at least one. */
+export function entryCost(size: number): number {
+  return Math.max(PAGE, Math.ceil(size / PAGE) * PAGE);
+}
+
+// A stream ending before this many gzip bytes is inflated in one call on the calling thread
+// (microseconds, where the thread pool costs round trips) when it inflates to at most SYNC_TAR;
+// anything bigger streams through the pool in CHUNK-sized slices, so no slice blocks the loop long.
 const SYNC_GZ = 256 * 1024;
-const SYNC_TAR = 8 * 1024 * 1024;
+const SYNC_TAR = 2 * 1024 * 1024;
+const CHUNK = 64 * 1024;
 // Files up to this size are collected and written with one call; bigger ones are written per chunk.
-const SMALL_FILE = 4 * 1024 * 1024;
+const SMALL_FILE = 1024 * 1024;
 
 function invalidArchive(e: unknown): SyncgateError {
   const code = (e as NodeJS.ErrnoException).code;
@@ -36,6 +49,10 @@ function invalidArchive(e: unknown): SyncgateError {
 
 function tooLargeForMemory(e: unknown): boolean {
   return (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+}
+
+function tooDeep(name: string, why: string): SyncgateError {
+  return new SyncgateError('CMP_PATH_TOO_DEEP', `illegal filepath in archive: ${name.length > 200 ? `${name.slice(0, 200)}…` : name}: ${why}`);
 }
 
 /** True when `p` is `root` or below it (both absolute). */
@@ -65,7 +82,8 @@ function resolveReal(base: string, rel: string): string {
   return cur;
 }
 
-function entryName(name: string): string | undefined {
+function entryName(name: string, maxDepth: number): string | undefined {
+  if (Buffer.byteLength(name) > MAX_PATH) throw tooDeep(name, `longer than ${MAX_PATH} bytes`);
   if (name.includes('\0')) throw new SyncgateError('CMP_ILLEGAL_PATH', `illegal filepath in archive: ${JSON.stringify(name)}`);
   if (name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name) || name.includes('\\')) {
     throw new SyncgateError('CMP_ILLEGAL_PATH', `illegal filepath in archive: ${name}: absolute or non-posix path`);
@@ -74,6 +92,7 @@ function entryName(name: string): string | undefined {
   if (parts.includes('..')) {
     throw new SyncgateError('CMP_ILLEGAL_PATH', `illegal filepath in archive: ${name}: parent directory reference`);
   }
+  if (parts.length > maxDepth) throw tooDeep(name, `${parts.length} path components, the limit is ${maxDepth} (limits.pathDepth)`);
   return parts.length === 0 ? undefined : parts.join('/');
 }
 
@@ -111,6 +130,8 @@ const REFUSED_TYPES: Record<string, string> = {
  */
 class Unpacker {
   files = 0;
+  /** Files, directories and symlinks created. */
+  entries = 0;
   bytes = 0;
   private failure: Error | undefined;
   private openFd: number | undefined;
@@ -176,8 +197,17 @@ class Unpacker {
     if (realParent === parent) this.parents.add(parent);
   }
 
+  /** Counts one entry against limits.repoFiles and charges its cost to the work dir budget. */
+  private admit(name: string, size: number): void {
+    const max = this.opts.maxFiles ?? Infinity;
+    if (++this.entries > max) {
+      throw new SyncgateError('CMP_TOO_MANY_FILES', `repository archive has more than ${max} entries (limits.repoFiles): ${name}`);
+    }
+    this.opts.charge?.(entryCost(size));
+  }
+
   private unpack(entry: ReadEntry): void {
-    const name = entryName(entry.path);
+    const name = entryName(entry.path, this.opts.maxDepth ?? Infinity);
     if (name === undefined) {
       entry.resume();
       return;
@@ -188,6 +218,7 @@ class Unpacker {
     switch (entry.type) {
       case 'Directory':
       case 'GNUDumpDir': {
+        this.admit(name, 0);
         this.ensureParent(target, name);
         try {
           mkdirSync(target, { mode: 0o755 });
@@ -207,12 +238,22 @@ class Unpacker {
       }
       case 'File':
       case 'OldFile':
-      case 'ContiguousFile':
+      case 'ContiguousFile': {
+        // The header declares the size: a file over a limit is refused before a byte is written.
+        const size = entry.size;
+        const maxFile = opts.maxFileBytes ?? Infinity;
+        if (size > maxFile) {
+          throw new SyncgateError('CMP_FILE_TOO_LARGE', `repository file exceeds ${maxFile} bytes (limits.fileBytes): ${name}: ${size} bytes`);
+        }
+        if (this.bytes + size > opts.maxBytes) throw this.tooLarge(name);
+        this.admit(name, size);
         this.ensureParent(target, name);
         this.unpackFile(entry, name, target, opts.preserveFileMode ? mode : 0o644);
         return;
+      }
       case 'SymbolicLink': {
         const link = entry.linkpath ?? '';
+        this.admit(name, 0);
         this.ensureParent(target, name);
         if (link === '' || isAbsolute(link)) {
           throw new SyncgateError('CMP_ILLEGAL_SYMLINK', `illegal filepath in symlink: ${name} -> ${link}: absolute or empty target`);
@@ -245,10 +286,12 @@ class Unpacker {
     }
   }
 
+  private tooLarge(name: string): SyncgateError {
+    return new SyncgateError('CMP_STREAM_TOO_LARGE', `extracted repository exceeds ${this.opts.maxBytes} bytes (limits.repoBytes): ${name}`);
+  }
+
   private unpackFile(entry: ReadEntry, name: string, target: string, fileMode: number): void {
     const { opts } = this;
-    const tooLarge = (): SyncgateError =>
-      new SyncgateError('CMP_STREAM_TOO_LARGE', `extracted repository exceeds ${opts.maxBytes} bytes (limits.repoBytes): ${name}`);
     const small = entry.size <= SMALL_FILE;
     const parts: Buffer[] = [];
     if (!small) this.openFd = createExclusive(target, (t) => openSync(t, 'wx', fileMode));
@@ -279,7 +322,7 @@ class Unpacker {
     entry.on('data', (chunk: Buffer) =>
       guard(() => {
         this.bytes += chunk.length;
-        if (this.bytes > opts.maxBytes) throw tooLarge();
+        if (this.bytes > opts.maxBytes) throw this.tooLarge(name);
         if (small) parts.push(chunk);
         else if (this.openFd !== undefined) writeSync(this.openFd, chunk);
       }),
@@ -287,59 +330,162 @@ class Unpacker {
   }
 }
 
-/** The whole tar when it inflates to at most `limit` bytes, else undefined (stream it). */
-async function inflate(tgz: Buffer, limit: number): Promise<Buffer | undefined> {
-  if (limit <= 0) return undefined;
-  try {
-    if (tgz.length <= SYNC_GZ) {
-      try {
-        return gunzipSync(tgz, { maxOutputLength: Math.min(limit, SYNC_TAR) });
-      } catch (e) {
-        // Too big for the calling thread: the pool may still hold it in memory, up to `limit`.
-        if (!tooLargeForMemory(e) || limit <= SYNC_TAR) throw e;
+/**
+ * Extracts one repo `.tgz` into `dest` (an empty directory) while it arrives, like Argo CD's
+ * `files.Untgz`, stricter: absolute paths, `..` components, symlinks resolving outside `dest`,
+ * hard links, devices and FIFOs are refused with a coded error; `.` is skipped; modes are reset to
+ * 0644/0755 unless `preserveFileMode`; every limit of {@link ExtractOptions} is checked per entry,
+ * so a bomb or a flood of files stops at the limit, never after it was written.
+ *
+ * Nothing holds the stream: a small one (up to 256 KiB of gzip) is held and inflated in one call
+ * when it ends, anything bigger goes through a streaming gunzip in 64 KiB slices, each unpacked
+ * synchronously (one system call per small file, no event-loop round trip per entry).
+ */
+export class TgzIngest {
+  private readonly unpacker: Unpacker;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private readonly holdBytes: number;
+  private gunzip: Gunzip | undefined;
+  private streamEnd: Promise<void> | undefined;
+  private failure: Error | undefined;
+
+  constructor(dest: string, opts: ExtractOptions) {
+    this.unpacker = new Unpacker(realpathSync.native(dest), opts);
+    this.holdBytes = opts.holdBytes ?? SYNC_GZ;
+  }
+
+  /** Files written so far. */
+  get files(): number {
+    return this.unpacker.files;
+  }
+
+  /** Entries created so far (files, directories, symlinks). */
+  get entries(): number {
+    return this.unpacker.entries;
+  }
+
+  /** Takes the next piece of the `.tgz`; resolves when it may take more (backpressure); rejects with the first refusal. */
+  async write(chunk: Buffer): Promise<void> {
+    this.check();
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    // Until the stream outgrows holdBytes it is held (and inflated in one call at its end);
+    // after that, pieces are batched to 64 KiB: a thread-pool round trip per 1 KiB gRPC chunk is slow.
+    if (this.gunzip === undefined ? this.heldBytes <= this.holdBytes : this.heldBytes < CHUNK) return;
+    const gz = this.gunzip ?? this.startStreaming();
+    if (!this.flush(gz)) await this.drained(gz);
+    this.check();
+  }
+
+  /** The `.tgz` is complete: finishes the extraction and reports what was written. */
+  async end(): Promise<{ files: number; bytes: number }> {
+    this.check();
+    try {
+      if (this.gunzip === undefined && this.heldBytes <= this.holdBytes) {
+        const gz = this.takeHeld();
+        let tar: Buffer | undefined;
+        try {
+          tar = gunzipSync(gz, { maxOutputLength: SYNC_TAR });
+        } catch (e) {
+          if (!tooLargeForMemory(e)) throw invalidArchive(e);
+        }
+        if (tar !== undefined) this.unpacker.write(tar);
+        else this.startStreaming().write(gz);
       }
+      if (this.gunzip !== undefined) {
+        this.flush(this.gunzip);
+        this.gunzip.end();
+        await this.streamEnd;
+        this.check();
+      }
+      this.unpacker.end();
+    } catch (e) {
+      this.fail(e);
+      this.check();
     }
-    return await gunzipAsync(tgz, { maxOutputLength: limit });
-  } catch (e) {
-    if (tooLargeForMemory(e)) return undefined;
-    throw invalidArchive(e);
+    return { files: this.unpacker.files, bytes: this.unpacker.bytes };
+  }
+
+  /** Stops everything (after a refusal or a cancel): the gunzip stream and any open file. */
+  dispose(): void {
+    this.gunzip?.destroy();
+    this.unpacker.dispose();
+  }
+
+  private check(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private fail(e: unknown): void {
+    this.failure ??= isSyncgateError(e) ? e : invalidArchive(e);
+    this.gunzip?.destroy();
+  }
+
+  private takeHeld(): Buffer {
+    const b = this.held.length === 1 && this.held[0] !== undefined ? this.held[0] : Buffer.concat(this.held, this.heldBytes);
+    this.held = [];
+    this.heldBytes = 0;
+    return b;
+  }
+
+  /** Writes what is held to the gunzip stream; false when it wants a drain first. */
+  private flush(gz: Gunzip): boolean {
+    return this.heldBytes === 0 ? true : gz.write(this.takeHeld());
+  }
+
+  private startStreaming(): Gunzip {
+    // A deep input buffer lets the pool inflate the next piece while this thread unpacks the last.
+    const gz = createGunzip({ chunkSize: CHUNK, ...({ writableHighWaterMark: 16 * CHUNK } as ZlibOptions) });
+    this.gunzip = gz;
+    gz.on('data', (tar: Buffer) => {
+      if (this.failure !== undefined) return;
+      try {
+        this.unpacker.write(tar);
+      } catch (e) {
+        this.fail(e);
+      }
+    });
+    this.streamEnd = new Promise<void>((resolve) => {
+      gz.once('end', resolve);
+      gz.once('close', resolve);
+      gz.once('error', (e: unknown) => {
+        this.fail(e);
+        resolve();
+      });
+    });
+    return gz;
+  }
+
+  private drained(gz: Gunzip): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        gz.off('drain', done);
+        gz.off('close', done);
+        resolve();
+      };
+      gz.once('drain', done);
+      gz.once('close', done);
+    });
   }
 }
 
 /**
- * Extracts a received `.tgz` (in memory, or a file path) into `dest` (an empty directory) like
- * Argo CD's `files.Untgz`, stricter: absolute paths, `..` components, symlinks resolving outside
- * `dest`, hard links, devices and FIFOs are refused with a coded error; `.` is skipped; modes
- * are reset to 0644/0755 unless `preserveFileMode`; content beyond `maxBytes` stops the extraction.
+ * Extracts a whole `.tgz` (in memory, or a file path) into `dest` through {@link TgzIngest}, in
+ * 64 KiB pieces as a stream would bring it.
  */
 export async function extractTgz(tgz: Buffer | string, dest: string, opts: ExtractOptions): Promise<{ files: number; bytes: number }> {
-  const realRoot = realpathSync.native(dest);
-  const unpacker = new Unpacker(realRoot, opts);
-  const limit = opts.inMemoryBytes ?? IN_MEMORY_TAR;
+  const ingest = new TgzIngest(dest, opts);
   try {
-    // Typical repos decompress to a few MiB: inflate in one call and unpack synchronously;
-    // only a tarball inflating beyond the in-memory limit is streamed.
-    const gz = typeof tgz === 'string' && limit > 0 ? await readFile(tgz) : tgz;
-    const whole = typeof gz === 'string' ? undefined : await inflate(gz, limit);
-    if (whole !== undefined) {
-      unpacker.write(whole);
+    if (typeof tgz === 'string') {
+      for await (const chunk of createReadStream(tgz, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) await ingest.write(chunk);
     } else {
-      const source = typeof gz === 'string' ? createReadStream(gz) : Readable.from([gz]);
-      const gunzipStream = createGunzip();
-      source.on('error', (e: Error) => gunzipStream.destroy(e));
-      try {
-        for await (const chunk of source.pipe(gunzipStream) as AsyncIterable<Buffer>) unpacker.write(chunk);
-      } finally {
-        source.destroy();
-        gunzipStream.destroy();
-      }
+      for (let o = 0; o < tgz.length; o += CHUNK) await ingest.write(tgz.subarray(o, o + CHUNK));
     }
-    unpacker.end();
+    return await ingest.end();
   } catch (e) {
-    if (isSyncgateError(e)) throw e;
-    throw invalidArchive(e);
+    throw isSyncgateError(e) ? e : invalidArchive(e);
   } finally {
-    unpacker.dispose();
+    ingest.dispose();
   }
-  return { files: unpacker.files, bytes: unpacker.bytes };
 }

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { stat, unlink, chmod } from 'node:fs/promises';
 import { addAbortSignal } from 'node:stream';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { GateConfig } from '../config/index.js';
 import { asSyncgateError, SyncgateError } from '../errors/index.js';
-import { createWorkDir, gate, removeWorkDir } from '../gate/index.js';
+import { DEADLINE_MARGIN_MS } from '../exec/index.js';
+import { createWorkDir, gate, removeWorkDir, removeWorkDirSync, repoWorkBytes } from '../gate/index.js';
 import { toJson } from '../k8s/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { announceParameters } from './announce.js';
 import { isDiscoveryConfigured, matchRepository } from './discover.js';
-import { extractTgz, inside } from './extract.js';
+import { inside } from './extract.js';
 import { parseArgoEnv } from './params.js';
 import type { PluginConfig } from './plugin-config.js';
 import {
@@ -23,7 +24,7 @@ import {
   type ParametersAnnouncementResponse,
   type RepositoryResponse,
 } from './service.js';
-import { Slots } from './slots.js';
+import { Slots, type Admission } from './slots.js';
 import { receiveRepoStream } from './stream.js';
 
 /** What the native CMP server needs. */
@@ -63,8 +64,10 @@ export interface CmpServer {
 
 // Argo CD's default ARGOCD_GRPC_MAX_SIZE_MB; the repo-server sends and accepts up to this.
 const MAX_MESSAGE_BYTES = 100 * 1024 * 1024;
-// Argo CD stops its commands 100 ms before the caller's deadline (cmp.ReceiveRepoStream).
-const DEADLINE_MARGIN_MS = 100;
+// Argo CD stops its commands 100 ms before the caller's deadline (cmp.ReceiveRepoStream); that
+// is too little for a tool that ignores SIGTERM or a grandchild that holds stdout: the tool
+// deadline sits DEADLINE_MARGIN_MS (SIGKILL grace + sweep + reply) before the caller's, so the
+// EXEC_TIMEOUT reply still arrives in time.
 
 type Rpc = 'GenerateManifest' | 'MatchRepository' | 'GetParametersAnnouncement' | 'CheckPluginConfiguration';
 
@@ -118,12 +121,8 @@ const SYNC_REMOVE_FILES = 2000;
 
 async function removeRequestDir(dir: string, files: number): Promise<void> {
   if (files <= SYNC_REMOVE_FILES) {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-      return;
-    } catch {
-      // fall through to the retrying removal
-    }
+    removeWorkDirSync(dir);
+    if (!existsSync(dir)) return;
   }
   await removeWorkDir(dir);
 }
@@ -175,7 +174,7 @@ async function drain(call: AsyncIterable<unknown>): Promise<void> {
 export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer> {
   const { plugin, config, logger, socketPath } = opts;
   const limits = config.spec.limits;
-  const slots = new Slots(limits.concurrency, limits.queue);
+  const slots = new Slots(limits.concurrency, limits.queue, limits.concurrency * repoWorkBytes(limits));
   const metrics = opts.metrics ?? noMetrics;
   // Every request from its first message until its dir is removed (which is after its reply).
   const requests = new Set<Promise<void>>();
@@ -228,36 +227,46 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
       const lifecycle = (async () => {
         let reply: { response: Res } | { refusal: string } | { error: SyncgateError };
         let dir: string | undefined;
-        let files = 0;
-        let release: (() => void) | undefined;
+        // Entries to remove: unknown (so removed off the loop) until the repo is fully in.
+        let files = Number.POSITIVE_INFINITY;
+        let admission: Admission | undefined;
         try {
           try {
-            release = await slots.acquire(ac.signal);
+            admission = slots.admit();
           } catch (e) {
             await drain(call).catch(() => undefined);
             throw e;
           }
+          const charge = admission.charge;
           dir = createWorkDir('syncgate-cmp-');
-          const tReceive = performance.now();
-          const received = await receiveRepoStream(call, dir, limits.repoBytes);
-          stages['receive'] = Math.round(performance.now() - tReceive);
           const repoRoot = join(dir, 'repo');
           mkdirSync(repoRoot, { mode: 0o755 });
-          const tExtract = performance.now();
-          files = (
-            await extractTgz(received.tgz, repoRoot, {
+          const tReceive = performance.now();
+          // The repo is extracted while it arrives; the run slot is taken once it is in.
+          const received = await receiveRepoStream(call, {
+            maxBytes: limits.repoBytes,
+            idleMs: limits.uploadIdleTimeout,
+            dest: repoRoot,
+            extract: {
               preserveFileMode: plugin.spec.preserveFileMode,
               maxBytes: limits.repoBytes,
-            })
-          ).files;
-          if (typeof received.tgz === 'string') rmSync(received.tgz, { force: true });
+              maxFiles: limits.repoFiles,
+              maxFileBytes: limits.fileBytes,
+              maxDepth: limits.pathDepth,
+              charge,
+            },
+          });
+          files = received.entries;
+          stages['receive'] = Math.round(performance.now() - tReceive);
+          const tQueue = performance.now();
+          await admission.acquire(ac.signal);
+          stages['queue'] = Math.round(performance.now() - tQueue);
           const realRoot = realpathSync.native(repoRoot);
           const appDir = appPath(realRoot, received.metadata.appRelPath);
           // gate()'s own files (tool HOME, decrypted values) live beside the repo, never inside it.
           const workDir = join(dir, 'work');
           mkdirSync(workDir, { mode: 0o700 });
-          stages['extract'] = Math.round(performance.now() - tExtract);
-          log.debug({ appRelPath: received.metadata.appRelPath, bytes: received.size }, 'repo received');
+          log.debug({ appRelPath: received.metadata.appRelPath, bytes: received.size, files: received.files }, 'repo received');
           reply = await work({
             appDir,
             repoRoot: realRoot,
@@ -281,8 +290,8 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
         }
         answer(reply);
         // The work dir goes right after the reply (Argo CD's cmp-server removes its dir in a
-        // deferred RemoveAll too). The slot is held until the dir is gone, so the concurrency limit
-        // also bounds what requests hold on the sidecar's memory-backed /tmp.
+        // deferred RemoveAll too). The admission and its budget are held until the dir is gone,
+        // so the limits bound what requests hold on the sidecar's memory-backed /tmp.
         if (dir !== undefined) {
           // callback() only queues the reply: http2 writes it on the loop's next turns. A
           // synchronous removal right now would hold the reply back by its own duration.
@@ -291,7 +300,7 @@ export async function startCmpServer(opts: CmpServerOptions): Promise<CmpServer>
           await removeRequestDir(dir, files);
           log.debug({ ms: Math.round(performance.now() - tRemove) }, 'work dir removed');
         }
-        release?.();
+        admission?.release();
       })();
       requests.add(lifecycle);
       void lifecycle.finally(() => requests.delete(lifecycle));

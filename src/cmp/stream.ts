@@ -1,95 +1,114 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { join } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { SyncgateError } from '../errors/index.js';
+import { TgzIngest, type ExtractOptions } from './extract.js';
 import type { AppStreamRequest, ManifestRequestMetadata } from './service.js';
 
-/** A received repo stream: its metadata and the verified `.tgz`. */
+/** A received and extracted repo stream. */
 export interface ReceivedStream {
   metadata: ManifestRequestMetadata;
-  /** The gzip tarball: in memory, or the path of `<dir>/repo.tgz` when it was too big to hold. */
-  tgz: Buffer | string;
-  /** Bytes received. */
+  /** Bytes received (the `.tgz`). */
   size: number;
+  /** Files extracted. */
+  files: number;
+  /** Entries extracted (files, directories, symlinks). */
+  entries: number;
 }
 
-// Repos sent to a plugin are usually a few hundred KiB of gzip: held in memory up to this size
-// (per request, so concurrency × this at most), spilled to the request's work dir beyond it.
-const IN_MEMORY_STREAM = 16 * 1024 * 1024;
+/** How one stream is received. */
+export interface ReceiveOptions {
+  /** Max bytes of the `.tgz` stream (limits.repoBytes). */
+  maxBytes: number;
+  /** A stream that sends nothing for this long is refused with CMP_STREAM_IDLE (limits.uploadIdleTimeout). */
+  idleMs: number;
+  /** Where the repo is extracted, as it arrives, and with which limits. */
+  dest: string;
+  extract: ExtractOptions;
+}
+
+const IDLE = Symbol('idle');
+
+/** The next message, or IDLE when none came within `ms`. */
+function nextWithin<T>(it: AsyncIterator<T>, ms: number): Promise<IteratorResult<T> | typeof IDLE> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(IDLE), ms);
+    it.next().then(
+      (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
 
 /**
- * Reads one CMP stream the way Argo CD's `cmp.ReceiveRepoStream` does: metadata first, then
- * file chunks, hashed as they come; the sha256 must match the metadata. Chunks are kept in
- * memory up to `memoryBytes`, then written to `<dir>/repo.tgz`. It always consumes the stream
- * to its half-close before throwing, because the repo-server only reads the reply after
- * sending everything (an early close shows as `error sending stream`).
+ * Reads one CMP stream the way Argo CD's `cmp.ReceiveRepoStream` does (metadata first, then file
+ * chunks, hashed as they come; the sha256 must match the metadata) and extracts the `.tgz` into
+ * `dest` while it arrives: nothing holds the stream, and every limit stops it at the entry that
+ * crosses it. After a refusal it keeps consuming the stream to its half-close, because the
+ * repo-server only reads the reply after sending everything (an early close shows as `error
+ * sending stream`) — unless the stream goes idle, which ends it at once.
  */
-export async function receiveRepoStream(
-  messages: AsyncIterable<AppStreamRequest>,
-  dir: string,
-  maxBytes: number,
-  memoryBytes = IN_MEMORY_STREAM,
-): Promise<ReceivedStream> {
-  const tgzPath = join(dir, 'repo.tgz');
-  let out: WriteStream | undefined;
-  const held: Buffer[] = [];
+export async function receiveRepoStream(messages: AsyncIterable<AppStreamRequest>, opts: ReceiveOptions): Promise<ReceivedStream> {
+  const { maxBytes } = opts;
   const hash = createHash('sha256');
   let metadata: ManifestRequestMetadata | undefined;
-  let failure: SyncgateError | undefined;
+  let ingest: TgzIngest | undefined;
+  let failure: Error | undefined;
   let size = 0;
+  const it = messages[Symbol.asyncIterator]();
   try {
-    for await (const msg of messages) {
-      if (failure !== undefined) continue;
-      if (metadata === undefined) {
-        if (!msg.metadata) {
-          failure = new SyncgateError('CMP_METADATA_MISSING', 'error getting stream metadata: metadata is nil');
-        } else {
-          metadata = msg.metadata;
-        }
-        continue;
-      }
-      if (!msg.file) {
-        failure = new SyncgateError('CMP_STREAM_INVALID', 'stream request file is nil');
-        continue;
-      }
-      const chunk = msg.file.chunk;
-      size += chunk.length;
-      if (size > maxBytes) {
-        failure = new SyncgateError(
-          'CMP_STREAM_TOO_LARGE',
-          `repository stream exceeds ${maxBytes} bytes (limits.repoBytes): send less (plugin tar exclusions, manifest-generate-paths) or raise the limit`,
+    for (;;) {
+      const r = await nextWithin(it, opts.idleMs);
+      if (r === IDLE) {
+        throw new SyncgateError(
+          'CMP_STREAM_IDLE',
+          `repository stream sent nothing for ${opts.idleMs} ms after ${size} bytes (limits.uploadIdleTimeout): request dropped`,
         );
-        continue;
       }
-      hash.update(chunk);
-      if (out === undefined && size <= memoryBytes) {
-        held.push(chunk);
-        continue;
+      if (r.done === true) break;
+      const msg = r.value;
+      if (failure !== undefined) continue;
+      try {
+        if (metadata === undefined) {
+          if (!msg.metadata) throw new SyncgateError('CMP_METADATA_MISSING', 'error getting stream metadata: metadata is nil');
+          metadata = msg.metadata;
+          ingest = new TgzIngest(opts.dest, opts.extract);
+          continue;
+        }
+        if (!msg.file) throw new SyncgateError('CMP_STREAM_INVALID', 'stream request file is nil');
+        const chunk = msg.file.chunk;
+        size += chunk.length;
+        if (size > maxBytes) {
+          throw new SyncgateError(
+            'CMP_STREAM_TOO_LARGE',
+            `repository stream exceeds ${maxBytes} bytes (limits.repoBytes): send less (plugin tar exclusions, manifest-generate-paths) or raise the limit`,
+          );
+        }
+        hash.update(chunk);
+        await ingest?.write(chunk);
+      } catch (e) {
+        failure = e instanceof Error ? e : new Error(String(e));
+        ingest?.dispose();
       }
-      if (out === undefined) {
-        out = createWriteStream(tgzPath, { mode: 0o600 });
-        for (const c of held.splice(0)) out.write(c);
-      }
-      if (!out.write(chunk)) await once(out, 'drain');
     }
+    if (failure !== undefined) throw failure;
+    if (metadata === undefined || ingest === undefined) {
+      throw new SyncgateError('CMP_METADATA_MISSING', 'error getting stream metadata: stream ended before metadata');
+    }
+    const sum = hash.digest('hex');
+    if (sum !== metadata.checksum.toLowerCase()) {
+      throw new SyncgateError(
+        'CMP_CHECKSUM_MISMATCH',
+        `file checksum validation error: received sha256 ${sum}, metadata says ${metadata.checksum || '(empty)'}`,
+      );
+    }
+    const { files } = await ingest.end();
+    return { metadata, size, files, entries: ingest.entries };
   } finally {
-    if (out !== undefined) {
-      out.end();
-      await finished(out).catch(() => undefined);
-    }
+    ingest?.dispose();
   }
-  if (failure !== undefined) throw failure;
-  if (metadata === undefined) {
-    throw new SyncgateError('CMP_METADATA_MISSING', 'error getting stream metadata: stream ended before metadata');
-  }
-  const sum = hash.digest('hex');
-  if (sum !== metadata.checksum.toLowerCase()) {
-    throw new SyncgateError(
-      'CMP_CHECKSUM_MISMATCH',
-      `file checksum validation error: received sha256 ${sum}, metadata says ${metadata.checksum || '(empty)'}`,
-    );
-  }
-  return { metadata, tgz: out === undefined ? Buffer.concat(held, size) : tgzPath, size };
 }

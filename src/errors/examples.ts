@@ -7,6 +7,7 @@ import type { ErrorCode } from './registry.js';
  */
 export const EXAMPLES: Readonly<Partial<Record<ErrorCode, string>>> = {
   CONFIG_INVALID: 'gateconfig.yaml: spec.limits.renderTimeout: duration 60 has no unit: write e.g. "60s" for seconds or "60ms" for milliseconds',
+  CONFIG_LIMITS_UNFIT: 'limits.concurrency 4 × (repoBytes 1024 MiB + repoFiles 50000 × 4 KiB) = 4877 MiB does not fit the 512 MiB free in the work dir /tmp: lower the limits or grow the volume',
   CONFIG_NOT_FOUND: 'gateconfig.yml: cannot read config: ENOENT',
   USAGE_INVALID: "unknown option '--ap' (Did you mean --app?): see `syncgate render --help`",
   USAGE_PATH_NOT_FOUND: 'app directory examples/helm-ap: no such file or directory (did you mean examples/helm-app?)',
@@ -28,6 +29,10 @@ export const EXAMPLES: Readonly<Partial<Record<ErrorCode, string>>> = {
   CMP_METADATA_MISSING: 'error getting stream metadata: metadata is nil',
   CMP_STREAM_INVALID: 'stream request file is nil',
   CMP_CHECKSUM_MISMATCH: 'checksum mismatch: got 9f86d0…, want e3b0c4…',
+  CMP_TOO_MANY_FILES: 'repository archive has more than 50000 entries (limits.repoFiles): node_modules/x/y/index.js',
+  CMP_FILE_TOO_LARGE: 'repository file exceeds 268435456 bytes (limits.fileBytes): data/dump.bin: 536870912 bytes',
+  CMP_PATH_TOO_DEEP: 'illegal filepath in archive: a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/x.yaml: 65 path components, the limit is 64 (limits.pathDepth)',
+  CMP_STREAM_IDLE: 'repository stream sent nothing for 15000 ms after 4096 bytes (limits.uploadIdleTimeout): request dropped',
   CMP_STREAM_TOO_LARGE: 'extracted repository exceeds 1073741824 bytes (limits.repoBytes): charts/big/data.bin',
   CMP_ARCHIVE_INVALID: 'invalid repository archive: Z_DATA_ERROR: incorrect header check',
   CMP_ILLEGAL_PATH: 'illegal filepath in archive: "../../etc/passwd"',

@@ -1,6 +1,8 @@
 // The only place syncgate starts processes: no shell, an allow-listed env, a deadline from the
-// caller, SIGTERM to the whole process group then SIGKILL, capped output, and errors that carry
-// argv, cwd, exit code, signal, timed-out flag, duration and a redacted stderr tail.
-export { run, formatArgv, killRunningTools, type RunOptions, type RunResult } from './run.js';
+// caller, SIGTERM to the whole process group then SIGKILL, and a sweep of every process carrying
+// the run's token (descendants that left the group), capped output, and errors that carry argv,
+// cwd, exit code, signal, timed-out flag, duration and a redacted stderr tail.
+export { run, formatArgv, killAllRuns, DEADLINE_MARGIN_MS, KILL_GRACE_MS, type RunOptions, type RunResult } from './run.js';
+export { killMarked, RUN_TOKEN_VAR } from './sweep.js';
 export { resolveTool, toolsDir, type ToolName } from './tools.js';
 export { toolEnv } from './env.js';

@@ -1,6 +1,8 @@
-import { execa } from 'execa';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { SyncgateError } from '../errors/index.js';
 import { Redactor } from '../log/redact.js';
+import { killMarked, RUN_TOKEN_VAR } from './sweep.js';
 
 /** What to run. Commands never go through a shell. */
 export interface RunOptions {
@@ -22,7 +24,7 @@ export interface RunOptions {
   input?: string | Buffer;
   /** Masks secrets in the stderr tail and argv carried by errors. */
   redactor?: Redactor;
-  /** Grace period between SIGTERM and SIGKILL to the process group. */
+  /** Grace period between SIGTERM and SIGKILL (default {@link KILL_GRACE_MS}). */
   killGraceMs?: number;
 }
 
@@ -31,6 +33,20 @@ export interface RunResult {
   stderr: string;
   durationMs: number;
 }
+
+/** SIGTERM → SIGKILL grace of a tool that has to stop. */
+export const KILL_GRACE_MS = 500;
+/**
+ * How long before a caller's deadline its tools must be stopped so the coded EXEC_TIMEOUT still
+ * reaches it: the SIGKILL grace, the sweep of escaped descendants, the pipes' close and the reply.
+ */
+export const DEADLINE_MARGIN_MS = 1000;
+// After the tool exits, how long its pipes may stay open (a descendant holding them) before the
+// escaped processes are swept, and how long after that before the pipes are simply dropped.
+const CLOSE_WAIT_MS = 50;
+const CLOSE_GIVE_UP_MS = 200;
+// After a successful run, when the escaped-descendant sweep runs: after the reply has gone out.
+const SWEEP_AFTER_SUCCESS_MS = 100;
 
 const DEFAULT_MAX_STDOUT = 64 * 1024 * 1024;
 const DEFAULT_MAX_STDERR = 64 * 1024;
@@ -49,31 +65,70 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
   }
 }
 
-// Process groups of running tools, one set per process (jest loads modules once per test file).
-const RUNNING = Symbol.for('syncgate.exec.running');
-const running = ((globalThis as Record<symbol, unknown>)[RUNNING] ??= new Set<number>()) as Set<number>;
+// Tools running now, by pid, with their token: a signal handler kills them all before exit.
+const live = new Map<number, string>();
 
-/**
- * Kills (SIGKILL) the process group of every tool still running: for a process that is about to
- * end on a signal, whose tools run in their own groups and would outlive it.
- */
-export function killRunningTools(): void {
-  for (const pid of running) killGroup(pid, 'SIGKILL');
-  running.clear();
+/** Kills every running tool, its process group and every process carrying its token (exit paths). */
+export function killAllRuns(): number {
+  const runs = [...live];
+  for (const [pid, token] of runs) {
+    killGroup(pid, 'SIGKILL');
+    killMarked(token, pid);
+  }
+  live.clear();
+  return runs.length;
+}
+process.on('exit', () => killAllRuns());
+
+interface Outcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error?: NodeJS.ErrnoException;
+}
+
+/** Resolves when the tool exited and its pipes closed, sweeping whatever outlives it. */
+function waitForTool(child: ChildProcess, token: string): Promise<Outcome> {
+  return new Promise((resolve) => {
+    let exit: Outcome | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve({ code: null, signal: null, error: e });
+    });
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      // The tool is gone: its process group goes with it (a background child it left).
+      killGroup(child.pid, 'SIGKILL');
+      timer = setTimeout(() => {
+        // Still a pipe open: a descendant that left the group (setsid) holds it.
+        killMarked(token, child.pid);
+        timer = setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          resolve(exit ?? { code, signal });
+        }, CLOSE_GIVE_UP_MS);
+      }, CLOSE_WAIT_MS);
+    });
+    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      clearTimeout(timer);
+      resolve(exit ?? { code, signal });
+    });
+  });
 }
 
 /**
- * Runs one tool: own process group, scrubbed env, deadline and cancellation that kill the whole
- * group (SIGTERM, then SIGKILL after the grace period), capped stdout/stderr. Throws a coded
- * SyncgateError carrying argv, cwd, exit code, signal, timed-out flag, duration and a redacted
- * stderr tail.
+ * Runs one tool: own process group, scrubbed env plus a per-run token, deadline and
+ * cancellation that kill the whole group (SIGTERM, then SIGKILL after the grace period), and
+ * every process carrying the token (descendants that left the group with setsid), capped
+ * stdout/stderr. Throws a coded SyncgateError carrying argv, cwd, exit code, signal, timed-out
+ * flag, duration and a redacted stderr tail.
  */
 export async function run(opts: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const maxStdout = opts.maxStdout ?? DEFAULT_MAX_STDOUT;
   const maxStderr = opts.maxStderr ?? DEFAULT_MAX_STDERR;
   const redactor = opts.redactor ?? new Redactor();
-  const grace = opts.killGraceMs ?? 2000;
+  const grace = opts.killGraceMs ?? KILL_GRACE_MS;
   const argv = formatArgv(opts.file, opts.args);
 
   if (opts.signal?.aborted) {
@@ -86,32 +141,38 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     });
   }
 
-  const child = execa(opts.file, [...opts.args], {
-    cwd: opts.cwd,
-    env: { ...opts.env },
-    extendEnv: false,
-    shell: false,
-    detached: true, // own process group, so a deadline kills grandchildren too
-    reject: false,
-    stripFinalNewline: false,
-    buffer: false,
-    encoding: 'buffer',
-    stdin: opts.input === undefined ? 'ignore' : 'pipe',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    cleanup: true,
-    windowsHide: true,
-  });
+  // Every process the tool starts inherits the token, unless it clears its env on purpose.
+  const token = randomUUID();
+  let child: ChildProcess;
+  try {
+    child = spawn(opts.file, [...opts.args], {
+      cwd: opts.cwd,
+      env: { ...opts.env, [RUN_TOKEN_VAR]: token },
+      shell: false,
+      detached: true, // own process group, so a deadline kills grandchildren too
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+  } catch (e) {
+    throw new SyncgateError('EXEC_FAILED', `\`${redactor.mask(argv)}\` cannot start: ${(e as Error).message}`, {
+      cause: e,
+      details: { argv: redactor.mask(argv), cwd: opts.cwd },
+    });
+  }
+  const pid = child.pid;
+  if (pid !== undefined) live.set(pid, token);
+  const done = waitForTool(child, token);
 
-  if (child.pid !== undefined) running.add(child.pid);
   let reason: 'timeout' | 'cancel' | 'stdout-limit' | undefined;
   let termTimer: NodeJS.Timeout | undefined;
   const stop = (why: typeof reason): void => {
     if (reason !== undefined) return;
     reason = why;
-    killGroup(child.pid, 'SIGTERM');
-    termTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), grace);
-    termTimer.unref();
+    killGroup(pid, 'SIGTERM');
+    termTimer = setTimeout(() => {
+      killGroup(pid, 'SIGKILL');
+      killMarked(token, pid);
+    }, grace);
   };
 
   const deadlineTimer = remaining === undefined ? undefined : setTimeout(() => stop('timeout'), remaining);
@@ -120,7 +181,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
   const out: Buffer[] = [];
   let outBytes = 0;
-  child.stdout.on('data', (b: Buffer) => {
+  child.stdout?.on('data', (b: Buffer) => {
     if (reason === 'stdout-limit') return;
     outBytes += b.length;
     if (outBytes > maxStdout) {
@@ -129,36 +190,42 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     }
     out.push(b);
   });
-  let err = Buffer.alloc(0);
-  let errCut = false;
-  child.stderr.on('data', (b: Buffer) => {
-    err = Buffer.concat([err, b]);
-    if (err.length > maxStderr) {
-      err = err.subarray(err.length - maxStderr);
-      errCut = true;
-    }
+  const errParts: Buffer[] = [];
+  let errBytes = 0;
+  child.stderr?.on('data', (b: Buffer) => {
+    errParts.push(b);
+    errBytes += b.length;
+    while (errBytes - (errParts[0]?.length ?? 0) >= maxStderr && errParts.length > 1) errBytes -= errParts.shift()?.length ?? 0;
   });
-  if (opts.input !== undefined) child.stdin?.end(opts.input);
+  if (opts.input !== undefined && child.stdin) {
+    child.stdin.on('error', () => undefined); // a tool that exits without reading its input
+    child.stdin.end(opts.input);
+  }
 
-  const result = await child;
+  const result = await done;
   if (deadlineTimer) clearTimeout(deadlineTimer);
-  opts.signal?.removeEventListener('abort', onAbort);
-  // The leader may have exited while children of its group live on: sweep the group.
-  killGroup(child.pid, 'SIGKILL');
-  if (child.pid !== undefined) running.delete(child.pid);
   if (termTimer) clearTimeout(termTimer);
+  opts.signal?.removeEventListener('abort', onAbort);
+  if (pid !== undefined) live.delete(pid);
+  // A clean run leaves nothing behind in the group (swept at exit); whatever left the group is
+  // swept now on failure, and a moment later (off the reply's path) when the tool succeeded.
+  if (reason !== undefined || result.code !== 0) killMarked(token, pid);
+  else setTimeout(() => killMarked(token, pid), SWEEP_AFTER_SUCCESS_MS).unref();
 
   const durationMs = Date.now() - started;
-  // A tail cut inside a secret keeps only its end, which the mask cannot recognise: drop the
-  // partial first line.
-  const kept = errCut ? err.subarray(err.indexOf(10) + 1 || err.length) : err;
+  const errAll = Buffer.concat(errParts);
+  // A tail cut inside a secret keeps only its end, which the mask cannot recognise: when the tail
+  // was cut, drop its partial first line.
+  const cut = errAll.length > maxStderr;
+  const errTail = errAll.subarray(Math.max(0, errAll.length - maxStderr));
+  const kept = cut ? errTail.subarray(errTail.indexOf(10) + 1 || errTail.length) : errTail;
   const stderr = redactor.mask(kept.toString('utf8'));
   const tail = stderr.trim().split('\n').slice(-20).join('\n');
   const details = {
     argv: redactor.mask(argv),
     cwd: opts.cwd,
-    exitCode: result.exitCode,
-    signal: result.signal,
+    exitCode: result.code ?? undefined,
+    signal: result.signal ?? undefined,
     timedOut: reason === 'timeout',
     durationMs,
     stderrTail: tail,
@@ -173,11 +240,14 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   if (reason === 'stdout-limit') {
     throw new SyncgateError('EXEC_OUTPUT_LIMIT', `\`${maskedArgv}\` wrote more than ${maxStdout} bytes`, { details });
   }
-  if (result.failed || result.exitCode !== 0) {
-    if ((result as { code?: string }).code === 'ENOENT') {
+  if (result.error !== undefined) {
+    if (result.error.code === 'ENOENT') {
       throw new SyncgateError('EXEC_TOOL_MISSING', `${opts.file}: not found (run scripts/tools.sh)`, { details });
     }
-    const cause = result.signal ? `signal: ${result.signal}` : `exit status ${result.exitCode ?? '?'}`;
+    throw new SyncgateError('EXEC_FAILED', `\`${maskedArgv}\` cannot start: ${result.error.code ?? result.error.message}`, { details });
+  }
+  if (result.code !== 0) {
+    const cause = result.signal ? `signal: ${result.signal}` : `exit status ${result.code ?? '?'}`;
     throw new SyncgateError('EXEC_FAILED', `\`${maskedArgv}\` failed ${cause}${tail ? `: ${tail}` : ''}`, { details });
   }
   return { stdout: Buffer.concat(out).toString('utf8'), stderr, durationMs };

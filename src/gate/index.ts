@@ -4,4 +4,15 @@
 export { gate, gateObjects } from './gate.js';
 export type { GateRequest, GateResult, ResourceTransform } from './types.js';
 export type { AppContext, RenderOptions } from '../request/index.js';
-export { createWorkDir, removeWorkDir, workBase } from './workdir.js';
+export {
+  checkWorkCapacity,
+  createWorkDir,
+  memoryLimit,
+  removeLiveWorkDirs,
+  removeStaleWorkDirs,
+  removeWorkDir,
+  removeWorkDirSync,
+  repoWorkBytes,
+  workBase,
+  type WorkCapacity,
+} from './workdir.js';

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killRunningTools } from '../exec/index.js';
+import { SyncgateError } from '../errors/index.js';
 
 /**
  * Base folder for per-request work dirs. In the sidecar this is a memory-backed emptyDir
@@ -12,59 +12,16 @@ export function workBase(): string {
   return process.env['SYNCGATE_WORKDIR'] ?? tmpdir();
 }
 
-/**
- * Work dirs not yet removed: a signal or exit removes them before the process ends. One set per
- * process (kept on globalThis), however many times the module is loaded (jest loads it per file).
- */
-const REGISTRY = Symbol.for('syncgate.workdirs');
-const registry = ((globalThis as Record<symbol, unknown>)[REGISTRY] ??= { live: new Set<string>(), guarded: false }) as {
-  live: Set<string>;
-  guarded: boolean;
-};
-const live = registry.live;
-const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
-
-function removeLiveSync(): void {
-  for (const d of live) {
-    try {
-      rmSync(d, { recursive: true, force: true, maxRetries: 3 });
-    } catch {
-      // nothing else can be done on the way out
-    }
-  }
-  live.clear();
-}
+// Work dirs this process holds now: a signal handler removes them before the process exits.
+const live = new Set<string>();
 
 /**
- * argocd-cmp-server ends a timed-out `syncgate generate` with SIGTERM; a user stops `render`
- * with Ctrl-C. When no one else handles the signal (the CLI commands; the servers drain
- * requests themselves), running tools are killed, the work dirs — which may hold decrypted
- * kustomize inputs — are removed synchronously, and the signal is raised again so the exit
- * status still says which it was.
- */
-function onSignal(sig: NodeJS.Signals): void {
-  if (process.listenerCount(sig) > 1) return;
-  // Tools first (they may still read the decrypted copies), then the dirs.
-  killRunningTools();
-  removeLiveSync();
-  for (const s of SIGNALS) process.removeListener(s, onSignal);
-  process.kill(process.pid, sig);
-}
-
-function guard(): void {
-  if (registry.guarded) return;
-  registry.guarded = true;
-  for (const s of SIGNALS) process.on(s, onSignal);
-  process.on('exit', removeLiveSync);
-}
-
-/**
- * Creates a fresh 0700 work dir for one request. Synchronous: one mkdir, where the thread-pool
- * round trip of `mkdtemp` cost the sidecar 0.39 ms per request (wall-clock stamps in the handler).
+ * Creates a fresh 0700 work dir for one request, named `<prefix><pid>-XXXXXX` so a later start
+ * can tell its own leftovers from another live process's dirs. Synchronous: one mkdir, where the
+ * thread-pool round trip of `mkdtemp` cost the sidecar 0.39 ms per request.
  */
 export function createWorkDir(prefix = 'syncgate-'): string {
-  guard();
-  const dir = mkdtempSync(join(workBase(), prefix));
+  const dir = mkdtempSync(join(workBase(), `${prefix}${process.pid}-`));
   live.add(dir);
   return dir;
 }
@@ -73,4 +30,125 @@ export function createWorkDir(prefix = 'syncgate-'): string {
 export async function removeWorkDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
   live.delete(dir);
+}
+
+/** Removes a work dir now, on the calling thread (small dirs, and exit paths); never throws. */
+export function removeWorkDirSync(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  } catch {
+    // a leftover is reported by the next start-up's sweep
+  }
+  live.delete(dir);
+}
+
+/** Removes every work dir this process still holds (signal handlers, before exit). */
+export function removeLiveWorkDirs(): number {
+  const dirs = [...live];
+  for (const d of dirs) removeWorkDirSync(d);
+  return dirs.length;
+}
+
+const OWNED = /^syncgate-(?:[a-z]+-)?(\d+)-[A-Za-z0-9]{6}$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the request dirs a crashed or SIGKILLed predecessor left in the work dir (an emptyDir
+ * survives container restarts, and may hold decrypted values): every `syncgate-[kind-]<pid>-XXXXXX`
+ * dir whose pid is dead or is this process's own (a restarted container reuses its pids). Dirs of
+ * other live processes sharing the folder are left alone. Returns the names removed.
+ */
+export function removeStaleWorkDirs(base = workBase()): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = OWNED.exec(name);
+    if (m === null) continue;
+    const pid = Number(m[1]);
+    if (pid !== process.pid && processAlive(pid)) continue;
+    rmSync(join(base, name), { recursive: true, force: true, maxRetries: 3 });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** The page a tmpfs charges for the smallest entry. */
+const PAGE = 4096;
+/** What one request may hold in the work dir at most: its content, plus a page per entry for rounding. */
+export function repoWorkBytes(limits: { repoBytes: number; repoFiles: number }): number {
+  return limits.repoBytes + limits.repoFiles * PAGE;
+}
+
+/** Memory the sidecar itself needs at rest (measured ~100–130 MiB RSS by bench/cmp.mjs). */
+export const BASE_RSS = 160 * 1024 ** 2;
+/** Sidecar memory one in-flight request may add (bench/cmp.mjs measures it). */
+export const REQUEST_RSS = 32 * 1024 ** 2;
+/** Memory one render tool (helm, kustomize) may take beside it, in the same container. */
+export const TOOL_RSS = 64 * 1024 ** 2;
+// statfs f_type of a tmpfs (linux/magic.h): an emptyDir with medium Memory.
+const TMPFS_MAGIC = 0x01021994;
+
+/** What the start-up check looked at. */
+export interface WorkCapacity {
+  base: string;
+  /** concurrency × repoWorkBytes. */
+  needBytes: number;
+  freeBytes: number;
+  memoryBacked: boolean;
+  /** The container's memory limit, when there is one. */
+  memoryLimit?: number;
+  /** What the limits may take of it: BASE_RSS + concurrency × (REQUEST_RSS + TOOL_RSS) (+ the work dir when memory-backed). */
+  memoryNeed: number;
+}
+
+/** The cgroup memory limit (SYNCGATE_MEMORY_LIMIT overrides it; "unlimited" is undefined). */
+export function memoryLimit(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const forced = env['SYNCGATE_MEMORY_LIMIT'];
+  if (forced !== undefined && forced !== '') return Number(forced);
+  const l = process.constrainedMemory();
+  // cgroup v1 reports "unlimited" as a page-rounded 2^63, v2 as 2^64 - 1: both mean none.
+  return l > 0 && l < 2 ** 60 ? l : undefined;
+}
+
+/**
+ * Start-up check of the sidecar's limits against where they land: `concurrency` repos of
+ * `repoWorkBytes` must fit the free space of the work dir, and, when it is memory-backed, the
+ * memory limit too, beside the sidecar and its tools. Throws CONFIG_LIMITS_UNFIT with the sums.
+ */
+export function checkWorkCapacity(
+  limits: { repoBytes: number; repoFiles: number; concurrency: number },
+  base = workBase(),
+  env: NodeJS.ProcessEnv = process.env,
+): WorkCapacity {
+  const st = statfsSync(base);
+  const needBytes = limits.concurrency * repoWorkBytes(limits);
+  const freeBytes = st.bavail * st.bsize;
+  const memoryBacked = st.type === TMPFS_MAGIC;
+  const limit = memoryLimit(env);
+  const memoryNeed = BASE_RSS + limits.concurrency * (REQUEST_RSS + TOOL_RSS) + (memoryBacked ? needBytes : 0);
+  const mib = (n: number): string => `${Math.round(n / 1024 ** 2)} MiB`;
+  const sum = `limits.concurrency ${limits.concurrency} × (repoBytes ${mib(limits.repoBytes)} + repoFiles ${limits.repoFiles} × 4 KiB) = ${mib(needBytes)}`;
+  if (needBytes > freeBytes) {
+    throw new SyncgateError('CONFIG_LIMITS_UNFIT', `${sum} does not fit the ${mib(freeBytes)} free in the work dir ${base}: lower the limits or grow the volume`);
+  }
+  if (limit !== undefined && memoryNeed > limit) {
+    throw new SyncgateError(
+      'CONFIG_LIMITS_UNFIT',
+      `${memoryBacked ? `${sum} in the memory-backed work dir ${base}, ` : ''}plus ${mib(BASE_RSS)} for the sidecar and ${limits.concurrency} × ${mib(REQUEST_RSS + TOOL_RSS)} per request and its tool = ${mib(memoryNeed)}, more than the memory limit of ${mib(limit)}: lower the limits or raise the memory limit`,
+    );
+  }
+  return { base, needBytes, freeBytes, memoryBacked, ...(limit !== undefined ? { memoryLimit: limit } : {}), memoryNeed };
 }

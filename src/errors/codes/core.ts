@@ -4,6 +4,10 @@ import type { CodeSpec } from './types.js';
 export const coreCodes = {
   CONFIG_INVALID: { kind: 'config', description: 'the platform config file does not match the GateConfig schema' },
   CONFIG_NOT_FOUND: { kind: 'config', description: 'the platform config file named by --config does not exist or cannot be read' },
+  CONFIG_LIMITS_UNFIT: {
+    kind: 'config',
+    description: 'limits.concurrency × (repoBytes + repoFiles × 4 KiB) does not fit the free space of the work dir, or (memory-backed work dir) the memory limit',
+  },
   USAGE_INVALID: { kind: 'usage', description: 'a command-line argument or flag is malformed, unknown or missing' },
   USAGE_PATH_NOT_FOUND: {
     kind: 'usage',

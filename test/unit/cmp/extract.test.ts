@@ -23,7 +23,7 @@ async function extractEntries(entries: TarEntry[], opts: { preserveFileMode?: bo
   writeFileSync(tgz, tgzFromEntries(entries));
   const dest = join(base, 'out');
   mkdirSync(dest);
-  await extractTgz(input(tgz), dest, { maxBytes: opts.maxBytes ?? 1024 * 1024, inMemoryBytes: mode === 'stream' ? 0 : 64 * 1024 * 1024, ...(opts.preserveFileMode ? { preserveFileMode: true } : {}) });
+  await extractTgz(input(tgz), dest, { maxBytes: opts.maxBytes ?? 1024 * 1024, holdBytes: mode === 'stream' ? 0 : 256 * 1024, ...(opts.preserveFileMode ? { preserveFileMode: true } : {}) });
   return dest;
 }
 
@@ -45,7 +45,7 @@ describe.each(['buffer', 'memory', 'stream'] as const)('extractTgz (%s)', (m) =>
     writeFileSync(tgz, tgzFromDir(src));
     const dest = join(base, 'out');
     mkdirSync(dest);
-    const r = await extractTgz(input(tgz), dest, { maxBytes: 1 << 20, inMemoryBytes: m === 'stream' ? 0 : 1 << 20 });
+    const r = await extractTgz(input(tgz), dest, { maxBytes: 1 << 20, holdBytes: m === 'stream' ? 0 : 256 * 1024 });
     expect(r.files).toBe(2);
     expect(readdirSync(dest).sort()).toEqual(['a.yaml', 'b', 'link.yaml']);
     expect(readFileSync(join(dest, 'b/c/d.yaml'), 'utf8')).toBe('kind: D\n');
@@ -140,19 +140,19 @@ describe.each(['buffer', 'memory', 'stream'] as const)('extractTgz (%s)', (m) =>
       writeFileSync(tgz, bytes);
       const dest = join(base, `out-${bytes.length}`);
       mkdirSync(dest);
-      await expect(extractTgz(input(tgz), dest, { maxBytes: 1 << 20, inMemoryBytes: m === 'stream' ? 0 : 1 << 20 })).rejects.toMatchObject({ code: 'CMP_ARCHIVE_INVALID' });
+      await expect(extractTgz(input(tgz), dest, { maxBytes: 1 << 20, holdBytes: m === 'stream' ? 0 : 256 * 1024 })).rejects.toMatchObject({ code: 'CMP_ARCHIVE_INVALID' });
     }
   });
 });
 
-test.each(['buffer', 'file'] as const)('a %s inflating beyond inMemoryBytes falls back to streaming', async (kind) => {
+test.each(['buffer', 'file'] as const)('a %s inflating beyond holdBytes streams once it outgrows holdBytes', async (kind) => {
   const dir = mkdtempSync(join(tmpdir(), 'syncgate-extract-'));
   try {
     const tgz = tgzFromEntries([root, { name: 'big.yaml', type: 'file', content: 'a: 1\n'.repeat(10_000) }]);
     writeFileSync(join(dir, 'in.tgz'), tgz);
     mkdirSync(join(dir, 'out'));
     const src = kind === 'buffer' ? tgz : join(dir, 'in.tgz');
-    await expect(extractTgz(src, join(dir, 'out'), { maxBytes: 1 << 20, inMemoryBytes: 4096 })).resolves.toEqual({ files: 1, bytes: 50_000 });
+    await expect(extractTgz(src, join(dir, 'out'), { maxBytes: 1 << 20, holdBytes: 4096 })).resolves.toEqual({ files: 1, bytes: 50_000 });
     expect(readFileSync(join(dir, 'out', 'big.yaml'), 'utf8')).toBe('a: 1\n'.repeat(10_000));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -175,11 +175,11 @@ describe('large content from a small gzip', () => {
     expect(readFileSync(join(out, 'empty'), 'utf8')).toBe('');
   });
 
-  test.each([['memory', 64 << 20], ['stream', 0]] as const)('stops at maxBytes mid-file without leaking the descriptor (%s)', async (_m, inMemoryBytes) => {
+  test.each([['memory', 256 * 1024], ['stream', 0]] as const)('stops at maxBytes mid-file without leaking the descriptor (%s)', async (_m, holdBytes) => {
     const out = join(base, 'out');
     mkdirSync(out);
     const before = openFds();
-    await expect(extractTgz(tgz, out, { maxBytes: 5 << 20, inMemoryBytes })).rejects.toMatchObject({
+    await expect(extractTgz(tgz, out, { maxBytes: 5 << 20, holdBytes })).rejects.toMatchObject({
       code: 'CMP_STREAM_TOO_LARGE',
       message: `extracted repository exceeds ${5 << 20} bytes (limits.repoBytes): zeros.bin`,
     });

@@ -1,41 +1,48 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { receiveRepoStream } from '../../../src/cmp/stream.js';
+import { receiveRepoStream, type ReceiveOptions } from '../../../src/cmp/stream.js';
 import type { AppStreamRequest } from '../../../src/cmp/service.js';
+import { tgzFromEntries } from '../../helpers/tgz.js';
 
 let dir: string;
+let dest: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'syncgate-stream-'));
+  dest = join(dir, 'repo');
+  mkdirSync(dest);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const payload = Buffer.from('x'.repeat(3000));
+const payload = tgzFromEntries([
+  { name: '.', type: 'dir' },
+  { name: 'a.yaml', type: 'file', content: 'x'.repeat(3000) },
+]);
 const sum = createHash('sha256').update(payload).digest('hex');
 const meta = (checksum = sum): AppStreamRequest => ({ metadata: { appName: 'a', appRelPath: '.', checksum, size: payload.length, env: [] } });
-const chunks = (): AppStreamRequest[] => [0, 1024, 2048].map((o) => ({ file: { chunk: payload.subarray(o, o + 1024) } }));
+const chunks = (): AppStreamRequest[] => {
+  const out: AppStreamRequest[] = [];
+  for (let o = 0; o < payload.length; o += 32) out.push({ file: { chunk: payload.subarray(o, o + 32) } });
+  return out;
+};
 
-async function* gen(msgs: AppStreamRequest[], seen: { n: number }): AsyncGenerator<AppStreamRequest> {
+async function* gen(msgs: AppStreamRequest[], seen: { n: number }, stallAfter = Infinity): AsyncGenerator<AppStreamRequest> {
   for (const m of msgs) {
+    if (seen.n >= stallAfter) await new Promise(() => undefined);
     seen.n++;
     yield await Promise.resolve(m);
   }
 }
 
-describe('receiveRepoStream', () => {
-  test('holds a small stream in memory and verifies the sha256', async () => {
-    const r = await receiveRepoStream(gen([meta(), ...chunks()], { n: 0 }), dir, 1 << 20);
-    expect(r.size).toBe(3000);
-    expect(Buffer.isBuffer(r.tgz) && r.tgz.equals(payload)).toBe(true);
-    expect(readdirSync(dir)).toEqual([]);
-  });
+const opts = (maxBytes = 1 << 20, idleMs = 5000): ReceiveOptions => ({ maxBytes, idleMs, dest, extract: { maxBytes: 1 << 20 } });
 
-  test('spills a stream beyond the memory size to repo.tgz (0600), held chunks first', async () => {
-    const r = await receiveRepoStream(gen([meta(), ...chunks()], { n: 0 }), dir, 1 << 20, 1500);
-    expect(r.tgz).toBe(join(dir, 'repo.tgz'));
-    expect(readFileSync(join(dir, 'repo.tgz')).equals(payload)).toBe(true);
-    expect(statSync(join(dir, 'repo.tgz')).mode & 0o777).toBe(0o600);
+describe('receiveRepoStream', () => {
+  test('extracts while it receives and verifies the sha256; nothing but the repo is written', async () => {
+    const r = await receiveRepoStream(gen([meta(), ...chunks()], { n: 0 }), opts());
+    expect(r).toMatchObject({ size: payload.length, files: 1, entries: 1 });
+    expect(readFileSync(join(dest, 'a.yaml'), 'utf8')).toBe('x'.repeat(3000));
+    expect(readdirSync(dir)).toEqual(['repo']);
   });
 
   test.each<[string, AppStreamRequest[], number, string, string]>([
@@ -46,13 +53,22 @@ describe('receiveRepoStream', () => {
     [
       'oversize stream',
       [meta(), ...chunks()],
-      2000,
+      64,
       'CMP_STREAM_TOO_LARGE',
-      'repository stream exceeds 2000 bytes (limits.repoBytes): send less (plugin tar exclusions, manifest-generate-paths) or raise the limit',
+      'repository stream exceeds 64 bytes (limits.repoBytes): send less (plugin tar exclusions, manifest-generate-paths) or raise the limit',
     ],
   ])('%s: consumes the whole stream, then fails', async (_l, msgs, max, code, message) => {
     const seen = { n: 0 };
-    await expect(receiveRepoStream(gen(msgs, seen), dir, max)).rejects.toMatchObject({ code, message });
+    await expect(receiveRepoStream(gen(msgs, seen), opts(max))).rejects.toMatchObject({ code, message });
     expect(seen.n).toBe(msgs.length);
+  });
+
+  test('a stream that stalls is refused with CMP_STREAM_IDLE after the idle timeout, without waiting for its end', async () => {
+    const t0 = Date.now();
+    await expect(receiveRepoStream(gen([meta(), ...chunks()], { n: 0 }, 3), opts(1 << 20, 200))).rejects.toMatchObject({
+      code: 'CMP_STREAM_IDLE',
+      message: 'repository stream sent nothing for 200 ms after 64 bytes (limits.uploadIdleTimeout): request dropped',
+    });
+    expect(Date.now() - t0).toBeLessThan(2000);
   });
 });

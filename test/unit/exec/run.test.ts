@@ -87,6 +87,60 @@ describe('exec.run', () => {
     expect(e.code).toBe('EXEC_OUTPUT_LIMIT');
   });
 
+  /** Polls until `cond` holds or `ms` pass. */
+  async function until(cond: () => boolean, ms = 3000): Promise<boolean> {
+    const end = Date.now() + ms;
+    while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    return cond();
+  }
+  const pidsIn = (f: string): number[] => readFileSync(f, 'utf8').trim().split(/\s+/).map(Number);
+  const P = { PATH: '/usr/bin:/bin' };
+
+  test('a descendant that left the process group (setsid) dies with a successful tool', async () => {
+    const pidFile = join(dir, 'escaped.pid');
+    rmSync(pidFile, { force: true });
+    // setsid forks (the shell's child is a group leader): the sleeper gets its own session.
+    const f = fake('escape-ok', `setsid sh -c 'echo $$ > ${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; exec sleep 300' < /dev/null > /dev/null 2>&1 &\nwhile [ ! -s ${pidFile} ]; do sleep 0.01; done\necho done`);
+    const r = await run({ file: f, args: [], cwd: dir, env: P });
+    expect(r.stdout).toBe('done\n');
+    const [escaped] = pidsIn(pidFile);
+    expect(await until(() => !alive(escaped as number))).toBe(true);
+  });
+
+  test('on a deadline, a setsid descendant holding stdout is swept too: EXEC_TIMEOUT well within deadline + grace', async () => {
+    const pidFile = join(dir, 'holder.pid');
+    rmSync(pidFile, { force: true });
+    const f = fake('escape-hold', `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 300' &\nsleep 300`);
+    const t0 = Date.now();
+    const e = await codeOf(run({ file: f, args: [], cwd: dir, env: P, deadline: t0 + 300 }));
+    expect(e.code).toBe('EXEC_TIMEOUT');
+    expect(Date.now() - t0).toBeLessThan(300 + 500 + 400);
+    const [holder] = pidsIn(pidFile);
+    expect(await until(() => !alive(holder as number))).toBe(true);
+  });
+
+  test('a tool that ignores SIGTERM is SIGKILLed after the grace and still reports EXEC_TIMEOUT', async () => {
+    const f = fake('stubborn', `trap '' TERM\nwhile :; do sleep 0.05; done`);
+    const t0 = Date.now();
+    const e = await codeOf(run({ file: f, args: [], cwd: dir, env: P, deadline: t0 + 200 }));
+    expect(e.code).toBe('EXEC_TIMEOUT');
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(200);
+    expect(took).toBeLessThan(200 + 500 + 400);
+  });
+
+  test('a tool that exits while a grandchild keeps its stdout open returns promptly', async () => {
+    const pidFile = join(dir, 'bg.pid');
+    rmSync(pidFile, { force: true });
+    const f = fake('leaves-bg', `sleep 300 &\necho $! > ${pidFile}\necho out`);
+    const t0 = Date.now();
+    const r = await run({ file: f, args: [], cwd: dir, env: P, deadline: t0 + 10_000 });
+    expect(r.stdout).toBe('out\n');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    const [bg] = pidsIn(pidFile);
+    expect(await until(() => !alive(bg as number))).toBe(true);
+  });
+
   test('a missing binary is EXEC_TOOL_MISSING', async () => {
     const e = await codeOf(run({ file: join(dir, 'nope'), args: [], cwd: dir, env: {} }));
     expect(e.code).toBe('EXEC_TOOL_MISSING');
