@@ -22,4 +22,5 @@ export const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   webhook: async () => (await import('./webhook.js')).registerWebhook,
   keys: async () => (await import('./keys.js')).registerKeys,
   completion: async () => (await import('./completion.js')).registerCompletion,
+  test: async () => (await import('./test.js')).registerTest,
 };

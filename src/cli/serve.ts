@@ -75,14 +75,15 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
     base.level = 'info';
   }
   const logger = base.child({ component: 'serve' });
+  // Flags first: a usage error is one line, before any start-up log line.
+  const httpPort = intFlag('--http-port', flags.httpPort, 65535);
+  const grace = durationFlag('--shutdown-grace', flags.shutdownGrace, 3_600_000);
   // A crashed or SIGKILLed predecessor's request dirs (the emptyDir outlives a container restart
   // and may hold decrypted values) go before anything else; then the limits must fit what is left.
   const stale = removeStaleWorkDirs();
   if (stale.length > 0) logger.warn({ workDir: workBase(), removed: stale.length }, 'removed request dirs left by a previous run');
   const capacity = checkWorkCapacity(config.spec.limits);
   logger.info({ ...capacity }, 'work dir capacity checked');
-  const httpPort = intFlag('--http-port', flags.httpPort, 65535);
-  const grace = durationFlag('--shutdown-grace', flags.shutdownGrace, 3_600_000);
   const pluginPath = resolve(flags.pluginConfig ?? defaultPluginConfig());
   // Loaded on use: grpc-js and the pipeline cost ~0.5 s of start-up that other commands must not pay.
   const { loadPluginConfig, socketName, startCmpServer } = await import('../cmp/index.js');

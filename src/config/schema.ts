@@ -29,7 +29,7 @@ export const gateConfigSchema = z
           'Platform-owned waivers: policies, a match, a reason and an expiry.',
         ),
         webhook: webhookSection.describe('The admission webhook (`syncgate webhook`).'),
-        argocd: argocdSection,
+        argocd: argocdSection.describe('What the webhook enforces on Argo CD Applications and ApplicationSets (docs/argocd.md).'),
       })
       .strict()
       .prefault({})

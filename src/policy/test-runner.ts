@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseConfig, type GateConfig } from '../config/index.js';
 import { SyncgateError } from '../errors/index.js';
 import { scanSync } from './engine.js';

@@ -74,7 +74,7 @@ describe('syncgate scan', () => {
     const fresh = run(['scan', 'bad', '--baseline', 'previous.json']);
     rmSync(join(dir, 'bad', 'new.yaml'));
     expect(fresh.status).toBe(1);
-    expect(fresh.stdout).toContain('syncgate refused the render: 1 finding in 1 object (pss-baseline/host-namespaces)');
+    expect(fresh.stdout).toContain('syncgate refused the manifests: 1 finding in 1 object (pss-baseline/host-namespaces)');
     expect(fresh.stdout).not.toContain('Deployment/shop/web');
     const broken = run(['scan', 'bad', '--baseline', 'invalid.yaml']);
     expect(broken.status).toBe(2);

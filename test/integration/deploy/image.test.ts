@@ -75,7 +75,7 @@ describe('deploy/Dockerfile', () => {
     expect(ENTRYPOINT).toEqual(['/usr/bin/tini', '--']);
     expect(CMD).toEqual(['syncgate', 'serve']);
     expect(RUN.some((r) => /apt-get install -y --no-install-recommends tini=\S+/.test(r))).toBe(true);
-    expect(RUN.some((r) => r.includes('ln -s /app/dist/cli/main.js /usr/local/bin/syncgate'))).toBe(true);
+    expect(RUN.some((r) => r.includes('ln -s /app/dist/bin/syncgate.cjs /usr/local/bin/syncgate'))).toBe(true);
   });
 
   test('only helm and kustomize are copied in: syncgate decrypts SOPS itself', () => {

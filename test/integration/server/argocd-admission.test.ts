@@ -149,6 +149,6 @@ describe('the existing Flux path is unchanged', () => {
     };
     const r = await admit(deploy);
     expect(r.allowed).toBe(false);
-    expect(r.message).toMatch(/^Deployment\/web\/web: syncgate refused the render: .*pss-baseline\/privileged/);
+    expect(r.message).toMatch(/^Deployment\/web\/web: syncgate refused the object: .*pss-baseline\/privileged/);
   });
 });

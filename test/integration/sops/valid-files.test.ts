@@ -47,10 +47,12 @@ describe('valid sops files are accepted with sops\'s values', () => {
     expect(r.resources.map((x) => x.decryptedBy)).toEqual(['team-a', 'team-a']);
   });
 
+  // (.inf/.nan in cleartext are left out: Kubernetes' decoder refuses them in a manifest, and so
+  // does the codec, test/unit/k8s/upstream.test.ts.)
   test('cleartext values sops covers by the MAC: ints beyond 2^53, timestamps with fractions and offsets, dates', async () => {
     const a = app('clear', {
       'thing.yaml':
-        'apiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n  big: 9007199254740993\n  ts: 2001-12-14t21:59:43.10-05:00\n  ts2: 2001-12-14 21:59:43.123456789 +02:30\n  ts3: 2001-12-14 21:59:43.123456789\n  ts5: 2001-2-30\n  ts6: 2001-1-2T3:4:5.1234567891+05:30\n  date: 2001-12-14\n  inf: .inf\n  ninf: -.Inf\n  nan: .nan\ndata:\n  password: s3cret-value\n',
+        'apiVersion: example.com/v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n  big: 9007199254740993\n  ts: 2001-12-14t21:59:43.10-05:00\n  ts2: 2001-12-14 21:59:43.123456789 +02:30\n  ts3: 2001-12-14 21:59:43.123456789\n  ts5: 2001-2-30\n  ts6: 2001-1-2T3:4:5.1234567891+05:30\n  date: 2001-12-14\ndata:\n  password: s3cret-value\n',
     });
     const r = await run(a);
     expect(r.resources).toHaveLength(1);
