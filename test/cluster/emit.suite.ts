@@ -30,8 +30,15 @@ describe('emitted manifests are valid', () => {
 
   describe('what syncgate emits, applied to the API server with server-side dry-run', () => {
     test.each(RUNS)('%s', async (_name, ns, args) => {
-      const objects = syncgate(args);
-      expect(objects.length).toBeGreaterThan(2);
+      const all = syncgate(args);
+      expect(all.length).toBeGreaterThan(2);
+      // `flux build` emits the artifact kustomize-controller applies: SOPS objects stay encrypted
+      // and postBuild variables stay in place (Flux finishes both in the cluster). Those are not
+      // objects for the API server yet; every other object is.
+      const unfinished = (o: Json): boolean => 'sops' in o || JSON.stringify(o).includes('${');
+      const objects = all.filter((o) => !unfinished(o));
+      if (args.includes('flux')) expect(all.filter(unfinished).map((o) => `${String(o['kind'])}/${String(o['metadata']?.['name'])}`)).toEqual(['Secret/db', 'Deployment/web']);
+      else expect(objects).toEqual(all);
       const answers: string[] = [];
       for (const o of objects) {
         const a = await create(o, { dryRun: true, fieldValidation: 'Strict', namespace: ns });

@@ -20,7 +20,8 @@ const sc = (s: Json): Json => ({ securityContext: s });
 
 /** Container-level fields: a passing and a failing value each (from test/unit/policy/pss.test.ts). */
 const CONTAINER_CASES: [string, Json, Json][] = [
-  ['privileged', sc({ privileged: false }), sc({ privileged: true })],
+  // API validation refuses privileged with allowPrivilegeEscalation false.
+  ['privileged', sc({ privileged: false }), sc({ privileged: true, allowPrivilegeEscalation: true })],
   ['capabilities.add', sc({ capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } }), sc({ capabilities: { drop: ['ALL'], add: ['NET_RAW'] } })],
   ['capabilities.add SYS_ADMIN', sc({ capabilities: { drop: ['ALL'] } }), sc({ capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } })],
   ['ports.hostPort', { ports: [{ containerPort: 80, hostPort: 0 }] }, { ports: [{ containerPort: 80, hostPort: 8080 }] }],
@@ -70,7 +71,9 @@ function basePod(list: 'containers' | 'initContainers', container: Json): { spec
   const spec: Json = { securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, containers: [] };
   if (list === 'containers') spec['containers'] = [container];
   else {
-    spec['initContainers'] = [container];
+    // Probes and lifecycle hooks are valid only on restartable init containers (sidecars).
+    const sidecar = ['livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'].some((k) => k in container);
+    spec['initContainers'] = [sidecar ? { ...container, restartPolicy: 'Always' } : container];
     spec['containers'] = [baseContainer({ name: 'main' })];
   }
   return { spec, meta: { labels: { app: 'w' } } };
