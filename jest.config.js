@@ -14,5 +14,15 @@ export default {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], testTimeout: 20_000 },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], testTimeout: 60_000 },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], testTimeout: 60_000 },
+    // A real etcd + kube-apiserver (scripts/cluster.sh), one per run. Its suites share that control
+    // plane's cluster-wide admission configuration, so one test file runs them in order.
+    {
+      ...common,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+      testTimeout: 180_000,
+      globalSetup: '<rootDir>/test/cluster/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/cluster/global-teardown.mjs',
+    },
   ],
 };

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The README's second command (npm test): the whole suite — types, lint, unit, integration
-# (real helm/kustomize/sops/age) and e2e (the built sidecar on a temp socket).
+# (real helm/kustomize/sops/age), e2e (the built sidecar on a temp socket) and cluster (a real
+# etcd + kube-apiserver and Argo CD on loopback, scripts/cluster.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/tools.sh
+bash scripts/cluster.sh build
 npm run --silent build
 echo "== tsc --noEmit" >&2
 npx tsc --noEmit

@@ -105,7 +105,9 @@ function paramsFor(pair: CompiledPair, req: RequestInfo): K8sObject[] {
 function errorText(e: unknown, secret: boolean): string {
   // An error may quote a value (quantity('…')); for Secrets nothing of the object is echoed.
   if (secret) return 'evaluation error (details withheld for Secret objects)';
-  return e instanceof Error ? e.message : String(e);
+  const text = e instanceof Error ? e.message : String(e);
+  // cel-go (the API server) says `no such key` where @bufbuild/cel says `field not found`.
+  return text.replace(/(^|: )field not found: /g, '$1no such key: ');
 }
 
 function typeName(v: CelValue): string {
@@ -152,7 +154,8 @@ export function evaluatePair(pair: CompiledPair, resource: Resource, ctx: CheckC
       return [
         {
           path: 'paramRef',
-          message: 'no params found for policy binding with `Deny` parameterNotFoundAction',
+          // The API server's dispatcher wraps binding errors this way (addConfigError).
+          message: 'failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction',
         },
       ];
     }
@@ -186,7 +189,7 @@ export function evaluatePair(pair: CompiledPair, resource: Resource, ctx: CheckC
       }
       for (const name of uses) {
         const r = computed.get(name);
-        if (r instanceof Error) throw new Error(`variables.${name}: ${r.message}`);
+        if (r instanceof Error) throw new Error(`composited variable ${JSON.stringify(name)} fails to evaluate: ${r.message}`);
       }
       return { ...vars, variables: ready(computed) };
     };
@@ -204,7 +207,8 @@ export function evaluatePair(pair: CompiledPair, resource: Resource, ctx: CheckC
         if (fail)
           push({
             path: `matchConditions[${mc.name}]`,
-            message: `matchCondition '${mc.name}' resulted in error: ${errorText(e, secret)}`,
+            // As the API server's matchconditions matcher words it: the expression, not the name.
+            message: `expression '${mc.expr.source}' resulted in error: ${errorText(e, secret)}`,
           });
         break;
       }
@@ -255,7 +259,8 @@ function messageFor(
   if (v.messageExpr && !secret) {
     try {
       const r = v.messageExpr.run(withVariables(v.messageExpr.uses));
-      if (typeof r === 'string' && r.trim() !== '' && !r.includes('\n')) return r.slice(0, 5000);
+      // The API server trims the result (validating/validator.go) before these checks.
+      if (typeof r === 'string' && r.trim() !== '' && !r.includes('\n')) return r.trim().slice(0, 5000);
     } catch {
       // fall back to the static message
     }

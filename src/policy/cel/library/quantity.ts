@@ -78,12 +78,15 @@ function arg(v: CelValue): Fraction {
 export const quantityFuncs: CelFunc[] = [
   celFunc('quantity', [CelScalar.STRING], QTY, (s) => {
     const f = parseQuantity(s);
-    if (!f) throw new Error(`invalid quantity ${JSON.stringify(s)}`);
+    // resource.ErrFormatWrong, the error Kubernetes returns for any malformed quantity.
+    if (!f) throw new Error("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
     return make(f);
   }),
   celFunc('isQuantity', [CelScalar.STRING], CelScalar.BOOL, (s) => parseQuantity(s) !== undefined),
-  celMethod('sign', QTY, [], CelScalar.INT, function () {
-    const f = read(this);
+  // A global function in Kubernetes (cel.Overload, not MemberOverload): `sign(q)`; the API
+  // server refuses `q.sign()` when the policy is created.
+  celFunc('sign', [QTY], CelScalar.INT, (q) => {
+    const f = read(q);
     return f.num > 0n ? 1n : f.num < 0n ? -1n : 0n;
   }),
   celMethod('isInteger', QTY, [], CelScalar.BOOL, function () {
@@ -93,7 +96,7 @@ export const quantityFuncs: CelFunc[] = [
   celMethod('asInteger', QTY, [], CelScalar.INT, function () {
     const f = read(this);
     if (f.den !== 1n || f.num > INT64_MAX || f.num < INT64_MIN) {
-      throw new Error('cannot convert value to integer: not an int64 quantity');
+      throw new Error('cannot convert value to integer');
     }
     return f.num;
   }),

@@ -32,7 +32,11 @@ function read(v: CelValue): { url: URL; relative: boolean } {
 /** The Kubernetes CEL `urls` library. */
 export const urlFuncs: CelFunc[] = [
   celFunc('url', [CelScalar.STRING], URLT, (s) => {
-    if (!parse(s)) throw new Error(`URL parse error during conversion from string: ${JSON.stringify(s)}`);
+    if (!parse(s)) {
+      // Go's url.ParseRequestURI refuses a string that is neither absolute nor a rooted path so.
+      const why = s.startsWith('/') || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(s) ? 'invalid URL' : 'invalid URI for request';
+      throw new Error(`URL parse error during conversion from string: parse ${JSON.stringify(s)}: ${why}`);
+    }
     return new Map([[KEY, s]]);
   }),
   celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s) => parse(s) !== undefined),

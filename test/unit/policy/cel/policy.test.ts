@@ -104,7 +104,7 @@ ${DEPLOYMENTS}
     ]);
     expect(run(p!, deployment('a', { replicas: 3 }), [], 'team-b')).toEqual([]);
     expect(run(p!, deployment('a', { replicas: 3 }), [], 'team-c')).toEqual([
-      { path: 'paramRef', message: 'no params found for policy binding with `Deny` parameterNotFoundAction' },
+      { path: 'paramRef', message: 'failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction' },
     ]);
   });
 
@@ -139,7 +139,7 @@ ${DEPLOYMENTS}
       ) + cm('c', '1'),
     );
     expect(run(p!, deployment('a'))).toEqual([
-      { path: 'paramRef', message: 'no params found for policy binding with `Deny` parameterNotFoundAction' },
+      { path: 'paramRef', message: 'failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction' },
     ]);
   });
 
@@ -255,7 +255,7 @@ describe('variables', () => {
     expect(run(p!, deployment('a'))).toEqual([
       {
         path: 'validations[0]',
-        message: "expression 'variables.x == 1' resulted in error: variables.x: field not found: nope",
+        message: 'expression \'variables.x == 1\' resulted in error: composited variable "x" fails to evaluate: no such key: nope',
       },
     ]);
   });
@@ -278,7 +278,7 @@ describe('failurePolicy and matchConditions errors', () => {
       [
         {
           path: 'validations[0]',
-          message: "expression 'object.spec.paused == true' resulted in error: field not found: paused",
+          message: "expression 'object.spec.paused == true' resulted in error: no such key: paused",
         },
       ],
     ],
@@ -289,7 +289,7 @@ describe('failurePolicy and matchConditions errors', () => {
       [
         {
           path: 'matchConditions[has-team]',
-          message: "matchCondition 'has-team' resulted in error: field not found: labels",
+          message: "expression 'object.metadata.labels.team != ''' resulted in error: no such key: labels",
         },
       ],
     ],
