@@ -154,13 +154,16 @@ export function macBytes(v: Scalar): Buffer {
   }
 }
 
-/** A scalar as a JS value for output objects (int as number when exact, else decimal string). */
-export function scalarToJs(v: Scalar): string | number | boolean {
+/**
+ * A scalar as a JS value for output objects: an int beyond ±(2^53−1) is a bigint, as the shared
+ * codec (src/k8s) reads one, so the emitted object holds the integer sops gives, exactly.
+ */
+export function scalarToJs(v: Scalar): string | number | bigint | boolean {
   switch (v.t) {
     case 'str':
       return v.s;
     case 'int':
-      return v.n >= BigInt(Number.MIN_SAFE_INTEGER) && v.n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v.n) : v.n.toString();
+      return v.n >= BigInt(Number.MIN_SAFE_INTEGER) && v.n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v.n) : v.n;
     case 'float':
       return v.f;
     case 'bool':
