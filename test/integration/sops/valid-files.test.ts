@@ -36,7 +36,6 @@ describe('valid sops files are accepted with sops\'s values', () => {
   }
   const run = (a: { root: string; appDir: string }) =>
     gate({ appDir: a.appDir, repoRoot: a.root, context: ctx, options: {}, config: freshConfig([{ key, projects: ['team-a'], namespaces: ['team-a'] }]), logger: silentLogger() });
-  const sopsJson = (a: { appDir: string }, f: string): unknown => JSON.parse(sopsWith([key], ['decrypt', '--output-type', 'json', join(a.appDir, f)]).toString('utf8'));
   const sopsYaml = (a: { appDir: string }, f: string): unknown[] => parseAllDocuments(sopsWith([key], ['decrypt', join(a.appDir, f)]).toString('utf8')).map((d) => d.toJS() as unknown);
 
   test('two Secrets in one multi-document file of a plain directory', async () => {
