@@ -59,7 +59,7 @@ export async function startWebhook(configYaml: string, timeoutMs = 30_000): Prom
   let stderr = '';
   const child: ChildProcess = spawn(
     process.execPath,
-    [CLI, 'webhook', '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--port', '0', '--host', '127.0.0.1', '--reload-interval', '100'],
+    [CLI, 'webhook', '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--port', '0', '--host', '127.0.0.1', '--reload-interval', '100ms'],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SYNCGATE_CONFIG: join(dir, 'config.yaml'), SYNCGATE_LOG_LEVEL: 'info' } },
   );
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString('utf8')));

@@ -358,7 +358,9 @@ describe('server start-up', () => {
     const cfg = join(base, 'gate.yaml');
     writeFileSync(cfg, config);
     mkdirSync(join(base, 'plugins'), { recursive: true });
-    return cliCode(['serve', '--config', cfg, '--plugins-dir', join(base, 'plugins'), '--plugin-config', join(repoRoot, 'plugin.yaml'), '--http-port', 'x'], {
+    // The flags are valid; the plugin.yaml read right after the work-dir checks is missing, so a
+    // config that passes them stops there (CMP_PLUGIN_CONFIG_NOT_FOUND) without serving.
+    return cliCode(['serve', '--config', cfg, '--plugins-dir', join(base, 'plugins'), '--plugin-config', join(base, 'no-plugin.yaml'), '--http-port', '0'], {
       env: { SYNCGATE_WORKDIR: base, ...env },
     });
   };
@@ -371,8 +373,8 @@ describe('server start-up', () => {
     expect(serve(hostileConfig(), { SYNCGATE_MEMORY_LIMIT: String(256 * 1024 * 1024) })).toBe('CONFIG_LIMITS_UNFIT');
   });
 
-  test('limits that fit start (and the next check, the port, fails) → USAGE_INVALID', () => {
-    expect(serve(hostileConfig(), { SYNCGATE_MEMORY_LIMIT: String(1024 * 1024 * 1024) })).toBe('USAGE_INVALID');
+  test('limits that fit start (and the next check, the plugin config, fails) → CMP_PLUGIN_CONFIG_NOT_FOUND', () => {
+    expect(serve(hostileConfig(), { SYNCGATE_MEMORY_LIMIT: String(1024 * 1024 * 1024) })).toBe('CMP_PLUGIN_CONFIG_NOT_FOUND');
   });
 
   test('stale request dirs of a dead run are removed at start-up; a live process\'s dirs stay', () => {
