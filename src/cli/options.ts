@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { durationProblem, loadConfig, parseDuration, type GateConfig } from '../config/index.js';
 import { SyncgateError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
@@ -7,18 +7,6 @@ import { createLogger, type Logger } from '../log/index.js';
 export interface GlobalOptions {
   config?: string;
   logLevel: string;
-}
-
-/** Adds --config and --log-level to the root program. */
-export function addGlobalOptions(program: Command): void {
-  program
-    .addOption(new Option('-c, --config <file>', 'platform GateConfig file').env('SYNCGATE_CONFIG'))
-    .addOption(
-      new Option('--log-level <level>', 'log level (JSON logs on stderr)')
-        .env('SYNCGATE_LOG_LEVEL')
-        .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
-        .default('warn'),
-    );
 }
 
 /** Loads what every command needs from the global flags. */

@@ -8,22 +8,12 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { TgzIngest } from '../../../src/cmp/extract.js';
 import { isSyncgateError } from '../../../src/errors/index.js';
+import { mulberry32 as prng } from '../../helpers/prng.js';
 import { tarFromEntries, type TarEntry } from '../../helpers/tgz.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed12);
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 200);
 
-/** mulberry32: a small seeded PRNG, so a failing run is reproduced from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const base: TarEntry[] = [
   { name: '.', type: 'dir' },

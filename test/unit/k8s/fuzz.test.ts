@@ -5,20 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { parseDocuments, parseJson, parseResources, toJson, toYamlStream } from '../../../src/k8s/index.js';
 import { SyncgateError } from '../../../src/errors/index.js';
+import { mulberry32 } from '../../helpers/prng.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261207);
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 1500);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const corpus = (JSON.parse(readFileSync(new URL('../../fixtures/codec/cases.json', import.meta.url), 'utf8')) as { input: string }[])
   .map((c) => c.input)
