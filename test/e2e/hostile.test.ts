@@ -11,7 +11,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { baseEnv, expectClean, repoRoot, startSidecar, type CallOptions, type Sidecar } from '../helpers/sidecar.js';
+import { baseEnv, expectClean, startSidecar, type CallOptions, type Sidecar } from '../helpers/sidecar.js';
 import { tarFromEntries, tgzFromEntries, type TarEntry } from '../helpers/tgz.js';
 import { allGone, cliCode, codeOf, hostileConfig, Scratch, startCli, until } from './hostile-harness.js';
 
