@@ -5,6 +5,7 @@
 // vap.suite.ts applies each case to the API server and to syncgate and compares the answers.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEPLOYMENTS, vap } from '../unit/policy/cel/harness.js';
 import type { Json } from './kube.js';
 
 export interface VapRequest {
@@ -31,34 +32,8 @@ export interface VapCase {
   refusedAtCreation?: { why: string; apiMessage: RegExp; syncgateMessage: string };
 }
 
-/** A VAP + binding pair with the given spec fragments (YAML, indented for `spec:`). */
-export function vap(name: string, spec: string, binding = 'validationActions: [Deny]', annotations = ''): string {
-  return `apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata:
-  name: ${name}
-${annotations ? `  annotations:\n${annotations}\n` : ''}spec:
-${spec}
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata:
-  name: ${name}-binding
-spec:
-  policyName: ${name}
-${binding
-  .split('\n')
-  .map((l) => `  ${l}`)
-  .join('\n')}
-`;
-}
-
-export const DEPLOYMENTS = `  matchConstraints:
-    resourceRules:
-      - apiGroups: ["apps"]
-        apiVersions: ["v1"]
-        operations: ["CREATE", "UPDATE"]
-        resources: ["deployments"]`;
+// The same VAP + binding builder and Deployment match the unit tests use (one definition).
+export { DEPLOYMENTS, vap };
 
 /** A valid apps/v1 Deployment (selector and template labels agree). */
 export function deployment(
