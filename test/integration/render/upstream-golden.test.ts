@@ -83,7 +83,8 @@ const mapping = (d: Doc): Record<string, Doc> | undefined =>
 const ALLOWED = {
   // A `*List` document (v1/List, ConfigMapList…) becomes its items: Argo CD's kube.SplitYAML
   // (gitops-engine pkg/utils/kube) and the repo-server's directory reader expand lists
-  // (UnstructuredList.EachListItem), and so does syncgate's parseResources (src/k8s/codec.ts).
+  // (UnstructuredList.EachListItem), and so does syncgate's parseResources (src/k8s/codec.ts;
+  // documented in docs/yaml.md, Streams).
   expandLists: (docs: Doc[]): Doc[] =>
     docs.flatMap((d) => {
       const m = mapping(d);
