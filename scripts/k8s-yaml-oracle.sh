@@ -2,12 +2,22 @@
 # Regenerates test/fixtures/codec/upstream.json: what Kubernetes' decoder (k8s.io/apimachinery
 # YAMLOrJSONDecoder + sigs.k8s.io/yaml, pinned in scripts/k8s-yaml-oracle/go.mod) makes of every
 # input in test/fixtures/codec/cases.json (and roundtrip-cases.json when present). Needs Go; CI
-# only reads the committed output. Usage: scripts/k8s-yaml-oracle.sh [in.json out.json]
+# only reads the committed output. Usage: scripts/k8s-yaml-oracle.sh [in.json out.json | build]
+# `build` only builds .tools/bin/k8s-yaml-oracle (scripts/tools.sh: the integration test
+# test/integration/render/upstream-golden.test.ts reads the golden renders through it); it skips
+# the build when its stamp records the hash of the oracle's sources.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$root/.tools/bin/k8s-yaml-oracle"
 mkdir -p "$root/.tools/bin"
-(cd "$root/scripts/k8s-yaml-oracle" && GOFLAGS="-trimpath -buildvcs=false -mod=mod" CGO_ENABLED=0 go build -o "$bin" .)
+stamp="$root/.tools/stamps/k8s-yaml-oracle"
+build=$(cd "$root/scripts/k8s-yaml-oracle" && cat main.go go.mod go.sum | sha256sum | cut -d' ' -f1)
+if [[ ${1:-} == build && -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$build" ]]; then
+  exit 0
+fi
+(cd "$root/scripts/k8s-yaml-oracle" && GOFLAGS="-trimpath -buildvcs=false -mod=mod" CGO_ENABLED=0 go build -o "$bin.tmp" . && mv -f "$bin.tmp" "$bin")
+mkdir -p "$root/.tools/stamps" && echo "$build" >"$stamp"
+[[ ${1:-} == build ]] && exit 0
 if [[ $# -eq 2 ]]; then
   "$bin" <"$1" >"$2"
   exit 0

@@ -69,4 +69,6 @@ done
 rc=0
 for p in "${pids[@]}"; do wait "$p" || rc=1; done
 if [[ $rc -ne 0 ]]; then echo "tools: an install failed" >&2; exit 1; fi
+# The Go oracle of Kubernetes' YAML reading (scripts/k8s-yaml-oracle), used by the integration tests.
+bash "$root/scripts/k8s-yaml-oracle.sh" build
 echo "tools: ready in $bin" >&2
