@@ -15,7 +15,16 @@ build=$(cd "$root/scripts/k8s-yaml-oracle" && cat main.go go.mod go.sum | sha256
 if [[ ${1:-} == build && -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$build" ]]; then
   exit 0
 fi
-(cd "$root/scripts/k8s-yaml-oracle" && GOFLAGS="-trimpath -buildvcs=false -mod=mod" CGO_ENABLED=0 go build -o "$bin.tmp" . && mv -f "$bin.tmp" "$bin")
+# Like scripts/tools.sh: a build is also kept in the per-user cache, named by its sources' hash,
+# so a fresh clone on the same machine (CI) copies it instead of building.
+cache="${SYNCGATE_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/syncgate-tools}"
+cached="$cache/k8s-yaml-oracle-$build"
+if [[ -x "$cached" ]]; then
+  cp "$cached" "$bin.tmp" && mv -f "$bin.tmp" "$bin"
+else
+  (cd "$root/scripts/k8s-yaml-oracle" && GOFLAGS="-trimpath -buildvcs=false -mod=mod" CGO_ENABLED=0 go build -o "$bin.tmp" . && mv -f "$bin.tmp" "$bin")
+  mkdir -p "$cache" && cp "$bin" "$cached.tmp" && mv -f "$cached.tmp" "$cached"
+fi
 mkdir -p "$root/.tools/stamps" && echo "$build" >"$stamp"
 [[ ${1:-} == build ]] && exit 0
 if [[ $# -eq 2 ]]; then
