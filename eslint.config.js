@@ -8,18 +8,20 @@ const MODULE_MAP = {
   log: ['errors'],
   config: ['errors', 'log'],
   k8s: ['errors'],
+  // The repo filesystem: containment, symlinks, bounded reads, the kustomization walk.
+  repo: ['k8s', 'errors'],
   exec: ['errors', 'log'],
   request: ['config', 'k8s', 'log'],
-  render: ['request', 'exec', 'k8s', 'config', 'log', 'errors'],
-  sops: ['request', 'k8s', 'config', 'log', 'errors'],
+  render: ['request', 'repo', 'exec', 'k8s', 'config', 'log', 'errors'],
+  sops: ['request', 'repo', 'k8s', 'config', 'log', 'errors'],
   policy: ['request', 'k8s', 'config', 'log', 'errors'],
   gate: ['request', 'render', 'sops', 'policy', 'exec', 'k8s', 'config', 'log', 'errors'],
   // Doors. cmp reads render's source detection and chart values for discover and the parameter
-  // announcement; flux reuses render's path containment and sops' encryption markers.
-  cmp: ['gate', 'request', 'render', 'exec', 'k8s', 'config', 'log', 'errors'],
-  flux: ['gate', 'request', 'render', 'sops', 'k8s', 'config', 'log', 'errors'],
+  // announcement; flux reuses sops' encryption markers. Every door asks repo whether a path is inside.
+  cmp: ['gate', 'request', 'render', 'repo', 'exec', 'k8s', 'config', 'log', 'errors'],
+  flux: ['gate', 'request', 'repo', 'sops', 'k8s', 'config', 'log', 'errors'],
   server: ['gate', 'request', 'policy', 'k8s', 'config', 'log', 'errors'],
-  cli: ['cmp', 'flux', 'server', 'gate', 'request', 'render', 'sops', 'policy', 'exec', 'k8s', 'config', 'log', 'errors'],
+  cli: ['cmp', 'flux', 'server', 'gate', 'request', 'render', 'repo', 'sops', 'policy', 'exec', 'k8s', 'config', 'log', 'errors'],
 };
 
 export default tseslint.config(

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
+import { isInside } from '../repo/index.js';
 
 /** Entries next to a missing path whose names start like it (a typo such as `helm-ap`). */
 function lookAlikes(p: string): string[] {
@@ -40,8 +41,8 @@ export function checkValuesFlags(files: readonly string[], appDir: string, repoR
   for (const f of files) {
     if (isAbsolute(f)) throw new SyncgateError('RENDER_PATH_OUTSIDE_REPO', `-f ${f}: absolute paths are not allowed: give the path relative to the app directory ${appArg}`);
     const full = resolve(appDir, f);
-    const rel = relative(repoRoot, full);
-    if (rel.startsWith('..') || isAbsolute(rel)) {
+    // Lexical here, for the hint; the SOPS stage and the renderer resolve symlinks (src/repo).
+    if (!isInside(repoRoot, full)) {
       throw new SyncgateError(
         'RENDER_PATH_OUTSIDE_REPO',
         `-f ${f}: resolves outside the repo root ${relative('.', repoRoot) || '.'} (values files are relative to the app directory ${appArg}; give --repo-root to allow files beside it)`,

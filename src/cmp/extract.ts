@@ -1,7 +1,8 @@
 import { chmodSync, closeSync, createReadStream, lstatSync, mkdirSync, openSync, realpathSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { createGunzip, gunzipSync, type Gunzip, type ZlibOptions } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
+import { isInside } from '../repo/index.js';
 import { SyncgateError, isSyncgateError } from '../errors/index.js';
 
 /** How to extract a received repo tarball; every limit is checked entry by entry, while it streams. */
@@ -57,8 +58,7 @@ function tooDeep(name: string, why: string): SyncgateError {
 
 /** True when `p` is `root` or below it (both absolute). */
 export function inside(root: string, p: string): boolean {
-  const rel = relative(root, p);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+  return isInside(root, p);
 }
 
 /**

@@ -12,7 +12,7 @@ import { toJson } from '../k8s/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { announceParameters } from './announce.js';
 import { isDiscoveryConfigured, matchRepository } from './discover.js';
-import { inside } from './extract.js';
+import { isInside as inside } from '../repo/index.js';
 import { parseArgoEnv } from './params.js';
 import type { PluginConfig } from './plugin-config.js';
 import {

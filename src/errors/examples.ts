@@ -62,7 +62,6 @@ export const EXAMPLES: Readonly<Partial<Record<ErrorCode, string>>> = {
   SOPS_DATA_KEY_FAILED: 'secrets.sops.yaml: the age stanza for key team-a does not decrypt (corrupt file or wrong identity)',
   SOPS_KEY_UNSUPPORTED: 'secrets.sops.yaml: encrypted for no age recipient (pgp/kms/vault keys only); syncgate decrypts with age keys',
   SOPS_KEY_FILE_INVALID: '/etc/syncgate/keys/team-a.txt: holds no AGE-SECRET-KEY-1 identity',
-  SOPS_PATH_INVALID: 'values file secrets.sops.yaml: resolves outside the repository root',
   FLUX_KUSTOMIZATION_INVALID: 'clusters/prod/team-a.yaml: kind: must be Kustomization (kustomize.toolkit.fluxcd.io)',
   FLUX_PATH_INVALID: './apps/team-a: resolves outside the repo root /repo',
   FLUX_VAR_NAME_INVALID: 'postBuild.substitute: variable name "cluster-env" must match ^[_[:alpha:]][_[:alpha:][:digit:]]*$',

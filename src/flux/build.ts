@@ -6,7 +6,7 @@ import { SyncgateError, isSyncgateError } from '../errors/index.js';
 import { createWorkDir, gate, removeWorkDir, type AppContext, type GateResult } from '../gate/index.js';
 import { identity, identityKey, type K8sObject, type Resource } from '../k8s/index.js';
 import { Redactor, type Logger } from '../log/index.js';
-import { resolveInsideRepo } from '../render/index.js';
+import { realPathInside, resolveInsideRepo } from '../repo/index.js';
 import { decryptResources, looksEncrypted } from '../sops/index.js';
 import { generateKustomization } from './generate.js';
 import type { FluxKustomization } from './kustomization.js';
@@ -203,12 +203,8 @@ export async function fluxBuild(req: FluxBuildRequest): Promise<FluxBuildResult>
 }
 
 function realPathIn(root: string, p: string): string | undefined {
-  try {
-    const real = realpathSync.native(p);
-    return statSync(real).isDirectory() && (real === root || real.startsWith(`${root}/`)) ? real : undefined;
-  } catch {
-    return undefined;
-  }
+  const real = realPathInside(root, p);
+  return real !== undefined && statSync(real).isDirectory() ? real : undefined;
 }
 
 async function gated(req: FluxBuildRequest, repoRoot: string, appDir: string): Promise<Omit<FluxBuildResult, 'kustomization'>> {

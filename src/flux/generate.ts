@@ -18,11 +18,10 @@ import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileS
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { SyncgateError, isSyncgateError } from '../errors/index.js';
 import { parseDocuments } from '../k8s/index.js';
-import { resolveInsideRepo } from '../render/index.js';
+import { KUSTOMIZATION_FILES, displayPath, resolveInsideRepo } from '../repo/index.js';
 import type { FluxGeneratorFields, FluxKustomization } from './kustomization.js';
 
 /** kustomize's recognised kustomization file names (konfig.RecognizedKustomizationFileNames). */
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
 
 /** The top-level fields of kustomize's Kustomization type (api/types/kustomization.go, v5). */
 const KNOWN_FIELDS = new Set([
@@ -66,10 +65,6 @@ function kustomizationFileIn(dir: string): string | undefined {
   return undefined;
 }
 
-function display(root: string, p: string): string {
-  const rel = relative(root, p).split(sep).join('/');
-  return rel === '' ? '.' : rel;
-}
 
 /** Go's sort.Strings order (bytes), which filepath.Walk uses. */
 function byBytes(a: string, b: string): number {
@@ -103,13 +98,13 @@ function scanManifests(root: string, base: string): string[] {
       try {
         text = readFileSync(real, 'utf8');
       } catch (e) {
-        throw fail(`${display(root, full)}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        throw fail(`${displayPath(root, full)}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       }
       try {
-        parseDocuments(text, display(root, full));
+        parseDocuments(text, displayPath(root, full));
       } catch (e) {
         if (!isSyncgateError(e)) throw e;
-        throw fail(`failed to decode Kubernetes YAML from ${display(root, full)}: ${e.message}`);
+        throw fail(`failed to decode Kubernetes YAML from ${displayPath(root, full)}: ${e.message}`);
       }
       out.push(rel);
     }
@@ -211,17 +206,17 @@ export function generateKustomization(root: string, dir: string, ks: FluxKustomi
     original = readFileSync(existing);
     let docs: unknown[];
     try {
-      docs = parseDocuments(original.toString('utf8'), display(root, existing));
+      docs = parseDocuments(original.toString('utf8'), displayPath(root, existing));
     } catch (e) {
       if (!isSyncgateError(e)) throw e;
       throw fail(e.message);
     }
     const doc = docs[0] ?? {};
-    if (!isMap(doc)) throw fail(`${display(root, existing)}: not a mapping`);
+    if (!isMap(doc)) throw fail(`${displayPath(root, existing)}: not a mapping`);
     // Read through kustomize's Kustomization type: unknown fields are dropped, the type defaulted.
     k = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
     for (const [key, v] of Object.entries(doc)) if (KNOWN_FIELDS.has(key)) k[key] = v;
-    if (stringField(k, 'resources', display(root, existing)).length === 0) k['buildMetadata'] = ['originAnnotations'];
+    if (stringField(k, 'resources', displayPath(root, existing)).length === 0) k['buildMetadata'] = ['originAnnotations'];
   } else {
     file = join(dir, 'kustomization.yaml');
     k = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' };
@@ -229,7 +224,7 @@ export function generateKustomization(root: string, dir: string, ks: FluxKustomi
     if (resources.length === 0) k['namespace'] = '_placeholder';
     else k['resources'] = resources;
   }
-  applySpec(k, ks, dir, display(root, file));
+  applySpec(k, ks, dir, displayPath(root, file));
   // JSON is YAML: no YAML 1.1 scalar can change type on the way to kustomize.
   writeFileSync(file, `${JSON.stringify(k, null, 2)}\n`);
   return {

@@ -76,7 +76,7 @@ export async function gate(req: GateRequest): Promise<GateResult> {
         full.onRendered(untouched, { fromDecryptedInputs: false });
       } else full.onRendered(cloneParsed(resources), { fromDecryptedInputs });
     }
-    resources = await time('decrypt', () => decryptResources(resources, full));
+    resources = await time('decrypt', () => decryptResources(resources, full, prepared));
     if (full.postDecrypt) {
       const t = full.postDecrypt;
       resources = await time('transform', () => t(resources, full));

@@ -1,17 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { findKustomization } from '../repo/index.js';
 import type { SourceType } from './types.js';
 
-/** The file names Kustomize accepts, in its own order of preference. */
-export const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
-
-/** The kustomization file of `dir`, or undefined when it has none. */
-export function findKustomization(dir: string): string | undefined {
-  for (const name of KUSTOMIZATION_FILES) {
-    if (existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
+export { KUSTOMIZATION_FILES, findKustomization } from '../repo/index.js';
 
 /** Detects the app type as Argo CD does: Chart.yaml → helm, a kustomization → kustomize, else directory. */
 export function detectSourceType(appDir: string): SourceType {

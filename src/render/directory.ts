@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { SyncgateError } from '../errors/index.js';
 import { parseResources, type Resource } from '../k8s/index.js';
-import { displayPath, isInside, realPathOrUndefined } from './resolve-path.js';
+import { displayPath, symlinkTarget } from '../repo/index.js';
 import type { RenderInput } from './types.js';
 
 const MANIFEST = /\.(ya?ml|json)$/i;
@@ -31,13 +31,7 @@ function listManifests(input: RenderInput, recurse: boolean, include: string[], 
       }
       if (!MANIFEST.test(e.name) || SOPS_CONFIG.has(e.name) || !isIncluded(rel) || isExcluded(rel)) continue;
       if (e.isSymbolicLink()) {
-        const target = realPathOrUndefined(full);
-        if (target === undefined || !isInside(input.repoRoot, target)) {
-          throw new SyncgateError(
-            'RENDER_PATH_OUTSIDE_REPO',
-            `symlink ${displayPath(input.repoRoot, full)}: ${target === undefined ? 'target does not exist' : 'resolves outside the repo root'}`,
-          );
-        }
+        const target = symlinkTarget(input.repoRoot, full);
         if (!statSync(target).isFile()) continue;
       } else if (!e.isFile()) continue;
       files.push(full);

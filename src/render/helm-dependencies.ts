@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
 import { parseDocuments } from '../k8s/index.js';
-import { displayPath } from './resolve-path.js';
+import { displayPath } from '../repo/index.js';
 
 interface Dependency {
   /** The file that lists it (Chart.yaml or requirements.yaml), for messages. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SyncgateError, isSyncgateError } from '../errors/index.js';
 import { parseDocuments } from '../k8s/index.js';
-import { resolveInsideRepo } from './resolve-path.js';
+import { resolveInsideRepo } from '../repo/index.js';
 
 /** A chart value the `helm-parameters` map lists: its path in values.yaml and its typed default. */
 export interface HelmDefault {

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
 import type { Resource } from '../k8s/index.js';
 import { checkHelmDependencies } from './helm-dependencies.js';
-import { checkSymlinks } from './check-symlinks.js';
 import { cleanSetValue, helmParameterArgs, readChartValues } from './helm-parameters.js';
 import { parseHelmOutput } from './parse-helm-output.js';
-import { displayPath, resolveInsideRepo } from './resolve-path.js';
+import { checkSymlinks, displayPath, resolveInsideRepo } from '../repo/index.js';
 import { runRenderTool } from './run-tool.js';
 import type { RenderInput } from './types.js';
 

@@ -10,6 +10,4 @@ export { cleanSetValue, flattenHelmValues, helmKey, helmParameterArgs, readChart
 export type { HelmDefault } from './helm-parameters.js';
 export { renderKustomize, kustomizeBuildArgs } from './kustomize.js';
 export { detectSourceType, findKustomization, KUSTOMIZATION_FILES } from './detect.js';
-export { isRemoteReference } from './check-kustomization.js';
-export { resolveInsideRepo } from './resolve-path.js';
 export type { RenderInput, SourceType } from './types.js';

@@ -1,7 +1,7 @@
 import { resolveTool } from '../exec/index.js';
 import { parseResources, type Resource } from '../k8s/index.js';
 import { checkKustomization } from './check-kustomization.js';
-import { displayPath } from './resolve-path.js';
+import { displayPath } from '../repo/index.js';
 import { runRenderTool } from './run-tool.js';
 import type { RenderInput } from './types.js';
 

@@ -5,7 +5,7 @@ import { detectSourceType } from './detect.js';
 import { renderDirectory } from './directory.js';
 import { renderHelm } from './helm.js';
 import { renderKustomize } from './kustomize.js';
-import { isInside, realPathOrUndefined } from './resolve-path.js';
+import { isInside, realPathOrUndefined } from '../repo/index.js';
 import type { RenderInput, SourceType } from './types.js';
 
 function realDir(p: string, what: string): string {

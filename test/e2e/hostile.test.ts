@@ -191,7 +191,7 @@ const helmCases: [string, Record<string, string>, CallOptions, string][] = [
   ['renders more than manifestBytes', { 'Chart.yaml': CHART, 'templates/cm.yaml': `${CM}  big: {{ repeat 2000000 "x" }}\n` }, {}, 'EXEC_OUTPUT_LIMIT'],
   ['renders the same object twice', { 'Chart.yaml': CHART, 'templates/a.yaml': CM, 'templates/b.yaml': CM }, {}, 'K8S_DUPLICATE_OBJECT'],
   ['values file outside the repo', { 'Chart.yaml': CHART, 'templates/cm.yaml': CM }, { params: [{ name: 'values-files', array: ['../../outside.yaml'] }] }, 'RENDER_PATH_OUTSIDE_REPO'],
-  ['absolute values file', { 'Chart.yaml': CHART, 'templates/cm.yaml': CM }, { params: [{ name: 'values-files', array: ['/etc/passwd'] }] }, 'SOPS_PATH_INVALID'],
+  ['absolute values file', { 'Chart.yaml': CHART, 'templates/cm.yaml': CM }, { params: [{ name: 'values-files', array: ['/etc/passwd'] }] }, 'RENDER_PATH_OUTSIDE_REPO'],
   ['values file missing', { 'Chart.yaml': CHART, 'templates/cm.yaml': CM }, { params: [{ name: 'values-files', array: ['nope.yaml'] }] }, 'RENDER_PATH_NOT_FOUND'],
   ['values file not YAML', { 'Chart.yaml': CHART, 'templates/cm.yaml': CM, 'bad.yaml': 'a: [\n' }, { params: [{ name: 'values-files', array: ['bad.yaml'] }] }, 'RENDER_HELM_FAILED'],
   ['values.yaml not YAML', { 'Chart.yaml': CHART, 'templates/cm.yaml': CM, 'values.yaml': 'a: [\n' }, {}, 'RENDER_HELM_FAILED'],

@@ -8,11 +8,11 @@ export const renderCodes = {
   },
   RENDER_PATH_OUTSIDE_REPO: {
     kind: 'runtime',
-    description: 'a path from the app (values file, kustomize resource, manifest, symlink) resolves outside the repo root',
+    description: 'a path from the app (values file, any path a kustomization reads, manifest, symlink, SOPS input) resolves outside the repo root: the one code of the repo filesystem for every stage and door',
   },
   RENDER_PATH_NOT_FOUND: {
     kind: 'runtime',
-    description: 'a path from the app (values file, kustomize resource) does not exist',
+    description: 'a path from the app (values file, any path a kustomization reads) does not exist, or is a dangling or looping symlink',
   },
   RENDER_TYPE_DISABLED: {
     kind: 'runtime',

@@ -12,5 +12,4 @@ export const sopsCodes = {
   SOPS_DATA_KEY_FAILED: { kind: 'runtime', description: 'the age stanza for a granted key does not decrypt, or the Shamir shares do not combine' },
   SOPS_KEY_UNSUPPORTED: { kind: 'runtime', description: 'a SOPS file has no age recipients (PGP/KMS/Vault only); syncgate decrypts with age keys only' },
   SOPS_KEY_FILE_INVALID: { kind: 'config', description: 'an ageIdentityFile of spec.keys cannot be read or holds no valid age identity' },
-  SOPS_PATH_INVALID: { kind: 'runtime', description: 'a SOPS values or generator file path resolves outside the repository root or is not a regular file' },
 } as const satisfies Record<string, CodeSpec>;

@@ -102,8 +102,11 @@ describe('SOPS pipeline stage', () => {
 
   test('a values file path escaping the repo is refused', async () => {
     const r = repo(chart, { 'app/secrets.yaml': 'values-secrets.yaml' });
-    const e = await prepareSecrets(req(r, { options: { valueFiles: ['../../../../etc/passwd'] } }), mkdtempSync(join(base, 'manual-'))).catch((x: unknown) => x);
-    expect(isSyncgateError(e, 'SOPS_PATH_INVALID')).toBe(true);
+    const work = mkdtempSync(join(base, 'manual-'));
+    const e = await prepareSecrets(req(r, { options: { valueFiles: ['../../../../etc/passwd'] } }), work).catch((x: unknown) => x);
+    expect(isSyncgateError(e, 'RENDER_PATH_OUTSIDE_REPO')).toBe(true);
+    expect(String(e)).toBe('RENDER_PATH_OUTSIDE_REPO: values file ../../../../etc/passwd: resolves outside the repo root');
+    expect(readdirSync(work)).toEqual([]);
   });
 
   test('kustomize secretGenerator files and envs are decrypted in a private copy of the repo', async () => {

@@ -1,10 +1,9 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isRemoteReference, resolveInsideRepo } from '../../../src/render/index.js';
+import { checkSymlinks, isRemoteReference, resolveInsideRepo } from '../../../src/repo/index.js';
 import { checkKustomization } from '../../../src/render/check-kustomization.js';
 import { checkHelmDependencies } from '../../../src/render/helm-dependencies.js';
-import { checkSymlinks } from '../../../src/render/check-symlinks.js';
 
 let root: string;
 let outside: string;

@@ -1,7 +1,23 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
-import { displayPath, isInside, realPathOrUndefined } from './resolve-path.js';
+import { displayPath, isInside, realPathOrUndefined } from './paths.js';
+
+/**
+ * The real target of a symlink found in the repo tree; RENDER_PATH_OUTSIDE_REPO naming the link
+ * when it dangles, loops or resolves outside the real repo root.
+ */
+export function symlinkTarget(repoRoot: string, link: string): string {
+  const target = realPathOrUndefined(link);
+  if (target === undefined || !isInside(repoRoot, target)) {
+    throw new SyncgateError(
+      'RENDER_PATH_OUTSIDE_REPO',
+      `symlink ${displayPath(repoRoot, link)}: ${target === undefined ? 'target does not exist' : 'resolves outside the repo root'}`,
+      { details: { path: displayPath(repoRoot, link) } },
+    );
+  }
+  return target;
+}
 
 /**
  * Walks `dir` and refuses any symlink whose target leaves the repo root (or dangles): Helm
@@ -17,13 +33,7 @@ export function checkSymlinks(dir: string, repoRoot: string): void {
       if (e.isDirectory()) {
         walk(full);
       } else if (e.isSymbolicLink()) {
-        const target = realPathOrUndefined(full);
-        if (target === undefined || !isInside(repoRoot, target)) {
-          throw new SyncgateError(
-            'RENDER_PATH_OUTSIDE_REPO',
-            `symlink ${displayPath(repoRoot, full)}: ${target === undefined ? 'target does not exist' : 'resolves outside the repo root'}`,
-          );
-        }
+        const target = symlinkTarget(repoRoot, full);
         // A symlinked directory inside the repo is walked through its real path by the tool.
         if (lstatSync(target).isDirectory() && !isInside(dir, target)) walk(target);
       }
