@@ -25,7 +25,10 @@ interface FluxBuildFlags {
 
 function fromFlags(flags: FluxBuildFlags): FluxKustomization {
   if (!flags.path || !flags.namespace) {
-    throw new SyncgateError('USAGE_INVALID', 'flux build: give a Kustomization manifest, or --path and --namespace');
+    throw new SyncgateError(
+      'USAGE_INVALID',
+      'flux build: give a Kustomization manifest, or --path and --namespace',
+    );
   }
   return {
     name: flags.name ?? (resolve(flags.path).split(sep).pop() || 'app'),
@@ -38,31 +41,57 @@ function fromFlags(flags: FluxBuildFlags): FluxKustomization {
   };
 }
 
-/** `syncgate flux build`: kustomize-controller's build in CI, gated; writes what Flux should sync. */
-export function registerFlux(program: Command): void {
-  const flux = program.command('flux').description('Flux: reproduce kustomize-controller in CI');
-  flux
-    .command('build')
-    .description(
-      'decrypt SOPS inputs, kustomize build, decrypt and substitute per object as kustomize-controller does, then gate; ' +
-        'exit 1 when refused',
+/** The options `flux build` and `flux diff` share: what names the Kustomization and its variables. */
+function buildOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--path <dir>',
+      'kustomize directory (overrides spec.path; with --namespace replaces the manifest)',
     )
-    .argument('[kustomization]', 'Flux Kustomization manifest (kustomize.toolkit.fluxcd.io/v1), or a cluster tree directory: every Kustomization in it, in dependsOn order')
-    .option('--path <dir>', 'kustomize directory (overrides spec.path; with --namespace replaces the manifest)')
     .option('--namespace <ns>', 'Kustomization namespace (the tenant; key grants match <namespace>/<name>)')
     .option('--name <name>', 'Kustomization name (default: the directory name)')
     .option('--target-namespace <ns>', 'spec.targetNamespace (without a manifest)')
     .option('--repo-root <dir>', 'source root: spec.path is relative to it and no path may leave it', '.')
-    .option('--source <kind/namespace/name>', 'a cluster tree: build only the Kustomizations whose sourceRef is this one (e.g. GitRepository/flux-system/flux-system)')
-    .option('--substitute <k=v>', 'postBuild.substitute entry (repeatable; wins over --substitute-from)', collectKeyValue, {})
+    .option(
+      '--source <kind/namespace/name>',
+      'a cluster tree: build only the Kustomizations whose sourceRef is this one (e.g. GitRepository/flux-system/flux-system)',
+    )
+    .option(
+      '--substitute <k=v>',
+      'postBuild.substitute entry (repeatable; wins over --substitute-from)',
+      collectKeyValue,
+      {},
+    )
     .option(
       '--substitute-from <file>',
       'ConfigMap/Secret YAML standing in for a substituteFrom object (repeatable; SOPS-encrypted Secrets are decrypted)',
       collectList,
       [],
     )
-    .option('--no-strict', 'allow unset variables without defaults (Flux feature gate StrictPostBuildSubstitutions=false)')
-    .option('-o, --output <dir|file.tgz>', 'write the build, SOPS objects still encrypted, for `flux push artifact` (a tree: <dir>/<namespace>/<name>/)')
+    .option(
+      '--no-strict',
+      'allow unset variables without defaults (Flux feature gate StrictPostBuildSubstitutions=false)',
+    );
+}
+
+/** `syncgate flux build`: kustomize-controller's build in CI, gated; writes what Flux should sync. */
+export function registerFlux(program: Command): void {
+  const flux = program.command('flux').description('Flux: reproduce kustomize-controller in CI');
+  const build = flux
+    .command('build')
+    .description(
+      'decrypt SOPS inputs, kustomize build, decrypt and substitute per object as kustomize-controller does, then gate; ' +
+        'exit 1 when refused',
+    )
+    .argument(
+      '[kustomization]',
+      'Flux Kustomization manifest (kustomize.toolkit.fluxcd.io/v1), or a cluster tree directory: every Kustomization in it, in dependsOn order',
+    );
+  buildOptions(build)
+    .option(
+      '-o, --output <dir|file.tgz>',
+      'write the build, SOPS objects still encrypted, for `flux push artifact` (a tree: <dir>/<namespace>/<name>/)',
+    )
     .action(async (target: string | undefined, flags: FluxBuildFlags, cmd: Command) => {
       const { config, logger } = loadGlobals(cmd);
       const redactor = new Redactor();
@@ -83,21 +112,18 @@ export function registerFlux(program: Command): void {
       }
     });
 
-  flux
+  const diff = flux
     .command('diff')
-    .description('build as `flux build` does and print what changes against a previous build (objects added, removed, changed), then the findings')
-    .argument('<previous>', 'the previous build: a manifest stream, a `flux build --output` directory or .tgz')
-    .argument('[kustomization]', 'Flux Kustomization manifest, or a cluster tree directory')
-    .option('--path <dir>', 'kustomize directory (overrides spec.path; with --namespace replaces the manifest)')
-    .option('--namespace <ns>', 'Kustomization namespace')
-    .option('--name <name>', 'Kustomization name (default: the directory name)')
-    .option('--target-namespace <ns>', 'spec.targetNamespace (without a manifest)')
-    .option('--repo-root <dir>', 'source root: spec.path is relative to it and no path may leave it', '.')
-    .option('--source <kind/namespace/name>', 'a cluster tree: build only the Kustomizations whose sourceRef is this one (e.g. GitRepository/flux-system/flux-system)')
-    .option('--substitute <k=v>', 'postBuild.substitute entry (repeatable)', collectKeyValue, {})
-    .option('--substitute-from <file>', 'ConfigMap/Secret YAML standing in for a substituteFrom object (repeatable)', collectList, [])
-    .option('--no-strict', 'allow unset variables without defaults')
-    .action(async (previous: string, target: string | undefined, flags: FluxBuildFlags, cmd: Command) => {
+    .description(
+      'build as `flux build` does and print what changes against a previous build (objects added, removed, changed), then the findings',
+    )
+    .argument(
+      '<previous>',
+      'the previous build: a manifest stream, a `flux build --output` directory or .tgz',
+    )
+    .argument('[kustomization]', 'Flux Kustomization manifest, or a cluster tree directory');
+  buildOptions(diff).action(
+    async (previous: string, target: string | undefined, flags: FluxBuildFlags, cmd: Command) => {
       const { config, logger } = loadGlobals(cmd);
       const redactor = new Redactor();
       try {
@@ -126,7 +152,8 @@ export function registerFlux(program: Command): void {
       } catch (e) {
         process.exitCode = printError(e, logger, redactor);
       }
-    });
+    },
+  );
 }
 
 async function buildOne(
@@ -144,7 +171,13 @@ async function buildOne(
   if (manifest && flags.namespace) ks = { ...ks, namespace: flags.namespace };
   if (manifest && flags.name) ks = { ...ks, name: flags.name };
   if (!manifest && ks.postBuild) {
-    ks = { ...ks, postBuild: { ...ks.postBuild, substituteFrom: sources.map((s) => ({ kind: s.kind, name: s.name, optional: false })) } };
+    ks = {
+      ...ks,
+      postBuild: {
+        ...ks.postBuild,
+        substituteFrom: sources.map((s) => ({ kind: s.kind, name: s.name, optional: false })),
+      },
+    };
   }
   if (Object.keys(flags.substitute).length > 0) {
     const pb = ks.postBuild ?? { substitute: {}, substituteFrom: [], strategy: 'WithVariables' as const };
@@ -173,11 +206,23 @@ async function buildTree(
     redactor,
     strict: flags.strict,
     ...(flags.source === undefined ? {} : { source: flags.source }),
-    ...(progress ? { onBuilt: (b) => process.stderr.write(`built Kustomization/${b.kustomization.namespace}/${b.kustomization.name} (${b.ms} ms)\n`) } : {}),
+    ...(progress
+      ? {
+          onBuilt: (b) =>
+            process.stderr.write(
+              `built Kustomization/${b.kustomization.namespace}/${b.kustomization.name} (${b.ms} ms)\n`,
+            ),
+        }
+      : {}),
   });
 }
 
-async function emitOne(result: FluxBuildResult, output: string | undefined, redactor: Redactor, logger: Logger): Promise<number> {
+async function emitOne(
+  result: FluxBuildResult,
+  output: string | undefined,
+  redactor: Redactor,
+  logger: Logger,
+): Promise<number> {
   const { decision } = result.gate;
   for (const w of decision.warnings) process.stderr.write(`${redactor.mask(`warning: ${w}`)}\n`);
   if (decision.refused) {
@@ -208,7 +253,8 @@ function treeExitCode(tree: TreeResult): number {
 async function writeTree(tree: TreeResult, out: string): Promise<number> {
   const { writeOutput } = await import('../flux/index.js');
   const existing = await readdir(out).catch(() => undefined);
-  if (existing !== undefined && existing.length > 0) throw new SyncgateError('FLUX_OUTPUT_FAILED', `${out}: output directory is not empty`);
+  if (existing !== undefined && existing.length > 0)
+    throw new SyncgateError('FLUX_OUTPUT_FAILED', `${out}: output directory is not empty`);
   const tmp = await mkdtemp(join(dirname(out), `.${basename(out)}.syncgate-`));
   try {
     let n = 0;
@@ -227,9 +273,16 @@ async function writeTree(tree: TreeResult, out: string): Promise<number> {
   }
 }
 
-async function emitTree(tree: TreeResult, output: string | undefined, redactor: Redactor, logger: Logger): Promise<number> {
+async function emitTree(
+  tree: TreeResult,
+  output: string | undefined,
+  redactor: Redactor,
+  logger: Logger,
+): Promise<number> {
   const { treeReport } = await import('../flux/index.js');
-  for (const b of tree.builds) for (const w of b.result?.gate.decision.warnings ?? []) process.stderr.write(`${redactor.mask(`warning: ${w}`)}\n`);
+  for (const b of tree.builds)
+    for (const w of b.result?.gate.decision.warnings ?? [])
+      process.stderr.write(`${redactor.mask(`warning: ${w}`)}\n`);
   const report = redactor.mask(treeReport(tree));
   const code = treeExitCode(tree);
   const unsafe = tree.builds.find((b) => b.result?.outputError);
@@ -245,10 +298,14 @@ async function emitTree(tree: TreeResult, output: string | undefined, redactor: 
   }
   if (output) {
     const n = await writeTree(tree, resolve(output));
-    process.stderr.write(`${report}\nwrote ${n} objects of ${tree.builds.length} Kustomizations to ${resolve(output)}\n`);
+    process.stderr.write(
+      `${report}\nwrote ${n} objects of ${tree.builds.length} Kustomizations to ${resolve(output)}\n`,
+    );
   } else {
     for (const b of tree.builds) {
-      process.stdout.write(`# Kustomization ${b.kustomization.namespace}/${b.kustomization.name}\n---\n${toYamlStream(b.result?.output ?? [])}`);
+      process.stdout.write(
+        `# Kustomization ${b.kustomization.namespace}/${b.kustomization.name}\n---\n${toYamlStream(b.result?.output ?? [])}`,
+      );
     }
     process.stderr.write(`${report}\n`);
   }
