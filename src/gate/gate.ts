@@ -82,7 +82,7 @@ export async function gate(req: GateRequest): Promise<GateResult> {
       resources = await time('transform', () => t(resources, full));
     }
     // Decrypted values may flow anywhere (a ConfigMap, an annotation, another namespace).
-    resources = await time('taint', () => trackDecrypted(resources, full));
+    resources = await time('taint', () => trackDecrypted(resources, full, prepared.material));
     // The repo's files, read lazily: policies ask whether a Secret value is committed there.
     return await judge(resources, { ...full, sources: new SourceFiles(full.repoRoot) }, timings);
   } finally {

@@ -40,7 +40,7 @@ async function verifyResourceFiles(ctx: PrepareContext, files: readonly Kustomiz
     if (doc === undefined) continue;
     const c = await ctx.choice();
     const d = await decryptAudited(req, rel, doc, c);
-    remember(req, d.plaintexts, d.keyNames);
+    remember(req, ctx.material, d.plaintexts, d.keyNames);
     audit(req, rel, d.keyNames, 'ok');
     doc.branches.forEach((b, i) => {
       const db = d.branches[i];

@@ -22,7 +22,7 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
   // A missing root or an app dir outside it is the renderer's error to report (RENDER_APP_DIR_INVALID).
   if (repoRoot === undefined || !isInside(repoRoot, appDir)) return prepared;
   let choiceP: Promise<KeyChoice> | undefined;
-  const ctx: PrepareContext = { req, repoRoot, choice: () => (choiceP ??= keyChoice(req)), inputs: prepared.inputs };
+  const ctx: PrepareContext = { req, repoRoot, choice: () => (choiceP ??= keyChoice(req)), inputs: prepared.inputs, material: prepared.material };
 
   const values = await decryptValuesFiles(ctx, appDir, named);
   prepared.valueFiles = values.valueFiles;

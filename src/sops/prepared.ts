@@ -1,4 +1,5 @@
 import type { VerifiedValues } from './object-tree.js';
+import { DecryptedMaterial } from './taint.js';
 
 /** Plaintexts (and the keys that opened them) of the render inputs decrypted before the render. */
 export interface InputPlaintexts {
@@ -15,6 +16,8 @@ export interface DecryptionState {
   inputs: InputPlaintexts;
   /** Ciphertexts of kustomize resource files whose MAC was verified before the build. */
   verified: VerifiedValues;
+  /** Every value decrypted for this request (before and after the render), followed by trackDecrypted. */
+  material: DecryptedMaterial;
 }
 
 /** The app source as the renderer should see it after secret inputs were prepared. */
@@ -34,5 +37,5 @@ export interface PreparedSource extends DecryptionState {
 
 /** An empty state: nothing was decrypted before the render. */
 export function noDecryptionState(): DecryptionState {
-  return { inputs: { values: new Set(), keys: new Set() }, verified: new Map() };
+  return { inputs: { values: new Set(), keys: new Set() }, verified: new Map(), material: new DecryptedMaterial() };
 }

@@ -5,6 +5,7 @@ import { readRepoFile } from '../repo/index.js';
 import { audit } from './audit.js';
 import { formatOf, looksEncrypted, parseSops, type DecryptedDocument, type KeyChoice } from './decrypt-file.js';
 import type { InputPlaintexts } from './prepared.js';
+import type { DecryptedMaterial } from './taint.js';
 import { checkNamespace, decryptAudited, remember } from './request-keys.js';
 import type { SopsDocument } from './tree.js';
 
@@ -18,6 +19,8 @@ export interface PrepareContext {
   /** The real repo root. */
   repoRoot: string;
   inputs: InputPlaintexts;
+  /** Where every decrypted value goes, to be followed through the render. */
+  material: DecryptedMaterial;
 }
 
 /** A repo file's SOPS document, or undefined when the file is not (or not a parsable) SOPS file. */
@@ -47,7 +50,7 @@ export async function decryptRepoFile(ctx: PrepareContext, real: string, rel: st
   const c = await ctx.choice();
   const d = await decryptAudited(req, rel, doc, c);
   checkNamespace(c, rel, d.keyNames, req.context.namespace);
-  remember(req, d.plaintexts, d.keyNames);
+  remember(req, ctx.material, d.plaintexts, d.keyNames);
   for (const p of d.plaintexts) if (p.length >= Redactor.MIN_LENGTH) ctx.inputs.values.add(p);
   for (const k of d.keyNames) ctx.inputs.keys.add(k);
   audit(req, rel, d.keyNames, 'ok');

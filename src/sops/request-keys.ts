@@ -4,7 +4,7 @@ import { Redactor } from '../log/index.js';
 import { audit } from './audit.js';
 import { decryptDocument, type DecryptedDocument, type KeyChoice } from './decrypt-file.js';
 import { isGranted, loadKeyStore, namespaceGranted } from './keystore.js';
-import { materialOf } from './taint.js';
+import type { DecryptedMaterial } from './taint.js';
 import type { SopsDocument } from './tree.js';
 
 /** The keys this request may use: only the trusted AppContext chooses them. */
@@ -17,10 +17,15 @@ export async function keyChoice(req: GateRequest): Promise<KeyChoice> {
 }
 
 /** Gives every decrypted value to the request's mask and to the material followed through the render. */
-export function remember(req: GateRequest, plaintexts: readonly string[], keyNames: readonly string[], secretData = false): void {
+export function remember(
+  req: GateRequest,
+  material: DecryptedMaterial,
+  plaintexts: readonly string[],
+  keyNames: readonly string[],
+  secretData = false,
+): void {
   req.redactor ??= new Redactor();
   const r = req.redactor;
-  const material = materialOf(req);
   for (const p of plaintexts) {
     material.add(p, keyNames);
     // A decrypted Secret's `data` value is base64: its decoded text is the secret as well.

@@ -145,7 +145,7 @@ export async function decryptResources(resources: Resource[], req: GateRequest, 
       audit(req, what, keyNames, 'SOPS_NAMESPACE_NOT_GRANTED');
       throw e;
     }
-    remember(req, plaintexts, keyNames, obj.kind === 'Secret');
+    remember(req, state.material, plaintexts, keyNames, obj.kind === 'Secret');
     audit(req, what, keyNames, 'ok');
     out.push({ ...r, object: obj, decryptedBy: keyNames.join('+'), encryptedInRepo: true });
   }

@@ -56,18 +56,6 @@ export class DecryptedMaterial {
   }
 }
 
-const materials = new WeakMap<GateRequest, DecryptedMaterial>();
-
-/** The request's decrypted material (created on first use). */
-export function materialOf(req: GateRequest): DecryptedMaterial {
-  let m = materials.get(req);
-  if (!m) {
-    m = new DecryptedMaterial();
-    materials.set(req, m);
-  }
-  return m;
-}
-
 /** Paths (`data.password`, `metadata.annotations["a"]`) of an object's strings holding material. */
 function tainted(obj: unknown, m: DecryptedMaterial, keys: Set<string>): string[] {
   const paths: string[] = [];
@@ -98,9 +86,8 @@ function tainted(obj: unknown, m: DecryptedMaterial, keys: Set<string>): string[
  * otherwise the render is refused. Each object that holds material is marked with where, so the
  * `secrets/decrypted-in-plain-object` policy can report the non-Secret ones.
  */
-export async function trackDecrypted(resources: Resource[], req: GateRequest): Promise<Resource[]> {
-  const m = materials.get(req);
-  if (!m || m.size === 0) return resources;
+export async function trackDecrypted(resources: Resource[], req: GateRequest, m: DecryptedMaterial): Promise<Resource[]> {
+  if (m.size === 0) return resources;
   let store: Awaited<ReturnType<typeof loadKeyStore>> | undefined;
   const out: Resource[] = [];
   for (const r of resources) {
