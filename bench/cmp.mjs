@@ -5,7 +5,7 @@
 //  (c) the bare `helm template` / `kustomize build` with the same arguments,
 // plus a generated 50-resource plain app (native must be >= 3x faster than (b)) and the
 // sidecar's RSS after 100 vs 1,000 requests (within 20%).
-// Targets: native adds at most max(10%, 15 ms) over the bare tool.  BENCH_N=<runs> (default 80;
+// Targets: native adds at most 10 ms p50 over the bare tool (issue 14).  BENCH_N=<runs> (default 80;
 // at 40, four runs put helm's native - bare p50 anywhere from 9.5 to 14.8 ms).
 // The sidecar is measured warm, as it serves in production: BENCH_WARMUP (default 30) requests per
 // app before the timed rounds, at its production log level (info). Its own per-stage timings (from
@@ -191,7 +191,7 @@ function serverStages(from) {
   const served = lines.filter((l) => l.msg === 'request served');
   const st = (k) => median(served.map((l) => l.stages?.[k]));
   const t = (k) => median(served.map((l) => l.timings?.[k])); // gate's stage timings ride on the same line
-  return `total ${median(served.map((l) => l.durationMs))} = receive ${st('receive')} + extract ${st('extract')} + gate (prepare ${t('prepare')}, render ${t('render')}, decrypt ${t('decrypt')}, scan ${t('scan')}); the request dir is removed after the reply`;
+  return `total ${median(served.map((l) => l.durationMs))} = receive ${st('receive')} + extract ${st('extract')} + gate (prepare ${t('prepare')}, render ${t('render')}, decrypt ${t('decrypt')}, scan ${t('scan')}); the request dir is removed after the reply went out`;
 }
 const stageRows = [];
 const rows = [];
@@ -207,7 +207,7 @@ for (const app of process.env.BENCH_BIG_ONLY ? [] : apps) {
   rows.push([app.name, fmt(native.p50), fmt(native.p95), fmt(proc.p50), fmt(proc.p95), fmt(tool?.p50), fmt(tool?.p95), `${(proc.p50 / native.p50).toFixed(1)}x`]);
   if (tool) {
     const overhead = native.p50 - tool.p50;
-    const allowed = Math.max(0.1 * tool.p50, 15);
+    const allowed = 10; // issue 14: at most +10 ms p50 over the bare tool
     // Also the median of the per-round differences (same round, same machine state), for reference.
     const paired = median(lastRounds[0].map((x, i) => x - lastRounds[2][i]));
     verdicts.push(
@@ -281,7 +281,9 @@ const bigVerdicts = [];
     for (let w = 0; w < 200 && readdirSync(sidecarWork).length > 0; w++) await new Promise((r) => setTimeout(r, 25));
     if (answer !== 'refused') throw new Error(`big repo: expected a refusal, got ${answer}`);
     const line = serverErr.slice(from).split('\n').find((l) => l.includes('render refused'));
-    receiveMs.push(line ? JSON.parse(line).stages.receive : NaN);
+    // receive + extract: the stream's wall time, first message to the repo on disk.
+    const stages = line ? JSON.parse(line).stages : undefined;
+    receiveMs.push(stages ? stages.receive + stages.extract : NaN);
   }
   const g = median(gnuMs);
   const o = median(oursMs);
@@ -327,7 +329,7 @@ console.log(`CMP benchmark, ${N} interleaved runs per cell (ms) after ${WARMUP} 
 console.log(line(header));
 for (const r of rows) console.log(line(r));
 console.log('');
-console.log('sidecar-side medians (ms, from its logs; stages rounded to 1 ms, gate stages to 0.1 ms):');
+console.log('sidecar-side medians (ms, from its logs, to 0.1 ms; receive is the stream\'s wall time less the extractor\'s):');
 for (const r of stageRows) console.log(`  ${r}`);
 console.log('');
 for (const v of [...verdicts, ...bigVerdicts]) console.log(v);

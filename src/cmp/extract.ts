@@ -56,11 +56,6 @@ function tooDeep(name: string, why: string): SyncgateError {
   return new SyncgateError('CMP_PATH_TOO_DEEP', `illegal filepath in archive: ${name.length > 200 ? `${name.slice(0, 200)}…` : name}: ${why}`);
 }
 
-/** True when `p` is `root` or below it (both absolute). */
-export function inside(root: string, p: string): boolean {
-  return isInside(root, p);
-}
-
 /**
  * Resolves `rel` against the real directory `base` one component at a time, following
  * symlinks that already exist the way the kernel would (so `l/..` after `l -> ..` is seen),
@@ -115,6 +110,86 @@ function createExclusive<T>(target: string, create: (t: string) => T): T {
   }
 }
 
+const BLOCK = 512;
+
+/** A POSIX ustar header of a regular file, a directory or a PAX record, decoded as node-tar decodes it. */
+interface PlainHeader {
+  path: string;
+  kind: 'file' | 'dir' | 'pax';
+  size: number;
+  mode: number;
+}
+
+// node-tar's field decoding (header.js decString/decSmallNumber), so both read a header alike.
+const decString = (b: Buffer, off: number, size: number): string => b.toString('utf8', off, off + size).replace(/\0.*/, '');
+function decOctal(b: Buffer, off: number, size: number): number | undefined {
+  const n = parseInt(b.toString('utf8', off, off + size).replace(/\0.*$/, '').trim(), 8);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+function allZero(b: Buffer, off: number): boolean {
+  for (let i = off; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+// The biggest PAX record the fast path reads (node-tar's own limit is 1 MiB).
+const MAX_PAX = 64 * 1024;
+
+/**
+ * The header at `off` when it is one node-tar would take as it is, with nothing else applied:
+ * type `0` (a file, its name not ending in `/`), `5` (a directory of size 0) or `x` (a PAX
+ * record of 1 byte to 64 KiB), magic `ustar\0` version `00`, valid checksum, octal numbers, a
+ * path and no link name. Anything else is undefined: node-tar reads it.
+ */
+function plainHeader(b: Buffer, off: number): PlainHeader | undefined {
+  const flag = b[off + 156];
+  const kind = flag === 0x30 ? 'file' : flag === 0x35 ? 'dir' : flag === 0x78 ? 'pax' : undefined;
+  if (kind === undefined) return undefined;
+  if (b.toString('latin1', off + 257, off + 265) !== 'ustar\u000000') return undefined;
+  // base-256 numbers (and their errors) are node-tar's
+  for (const f of [100, 108, 116, 124, 136, 148, 329, 337]) if (((b[off + f] ?? 0) & 0x80) !== 0) return undefined;
+  let sum = 8 * 0x20;
+  for (let i = off; i < off + 148; i++) sum += b[i] ?? 0;
+  for (let i = off + 156; i < off + BLOCK; i++) sum += b[i] ?? 0;
+  if (decOctal(b, off + 148, 12) !== sum) return undefined;
+  const mode = decOctal(b, off + 100, 8);
+  const size = decOctal(b, off + 124, 12);
+  if (mode === undefined || size === undefined || size < 0) return undefined;
+  if ((kind === 'dir' && size !== 0) || (kind === 'pax' && (size === 0 || size > MAX_PAX))) return undefined;
+  if (decString(b, off + 157, 100) !== '') return undefined;
+  const name = decString(b, off, 100);
+  if (kind === 'file' && name.endsWith('/')) return undefined;
+  let path = name;
+  if (b[off + 475] !== 0) path = `${decString(b, off + 345, 155)}/${path}`;
+  else {
+    const prefix = decString(b, off + 345, 130);
+    if (prefix) path = `${prefix}/${path}`;
+  }
+  if (path === '') return undefined;
+  return { path, kind, size, mode };
+}
+
+// PAX keys that change nothing the extraction uses (times, owners).
+const INERT_PAX = new Set(['mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname']);
+
+/**
+ * The `path` of a PAX record whose every line is well-formed and whose keys are `path` or
+ * {@link INERT_PAX} (undefined when it has no `path`); null for anything else (node-tar reads it).
+ */
+function paxPath(text: string): string | undefined | null {
+  if (!text.endsWith('\n')) return null;
+  let path: string | undefined;
+  for (const line of text.slice(0, -1).split('\n')) {
+    const m = /^([1-9][0-9]*) ([^=]+)=/.exec(line);
+    if (m === null || Number(m[1]) !== Buffer.byteLength(line) + 1) return null;
+    const key = m[2] ?? '';
+    const value = line.slice(m[0].length);
+    if (key === 'path') path = value.replace(/\0.*/, '');
+    else if (!INERT_PAX.has(key)) return null;
+  }
+  return path;
+}
+
 // node-tar's names for the entry types that are refused, as messages show them.
 const REFUSED_TYPES: Record<string, string> = {
   CharacterDevice: 'character-device',
@@ -135,6 +210,10 @@ class Unpacker {
   bytes = 0;
   private failure: Error | undefined;
   private openFd: number | undefined;
+  /** Entries node-tar will emit again that {@link writeWhole}'s fast path already wrote. */
+  private skip = 0;
+  /** The fast path consumed the whole archive: node-tar never saw it. */
+  private fastDone = false;
   /** Real parent dirs already proven inside (and created); cleared whenever a symlink appears. */
   private readonly parents: Set<string>;
   private readonly parser: Parser;
@@ -155,7 +234,7 @@ class Unpacker {
   }
 
   end(): void {
-    if (this.failure === undefined) this.parser.end();
+    if (this.failure === undefined && !this.fastDone) this.parser.end();
     this.check();
   }
 
@@ -174,6 +253,12 @@ class Unpacker {
   }
 
   private onEntry(entry: ReadEntry): void {
+    if (this.skip > 0) {
+      // written by the fast path already (writeWhole)
+      this.skip--;
+      entry.resume();
+      return;
+    }
     if (this.failure !== undefined) {
       entry.resume();
       return;
@@ -190,7 +275,7 @@ class Unpacker {
     const parent = dirname(target);
     if (this.parents.has(parent)) return;
     const realParent = resolveReal(this.realRoot, relative(this.realRoot, parent));
-    if (!inside(this.realRoot, realParent)) {
+    if (!isInside(this.realRoot, realParent)) {
       throw new SyncgateError('CMP_ILLEGAL_PATH', `illegal filepath in archive: ${name}: resolves through a symlink out of the repository`);
     }
     mkdirSync(realParent, { recursive: true, mode: 0o755 });
@@ -218,36 +303,14 @@ class Unpacker {
     switch (entry.type) {
       case 'Directory':
       case 'GNUDumpDir': {
-        this.admit(name, 0);
-        this.ensureParent(target, name);
-        try {
-          mkdirSync(target, { mode: 0o755 });
-          // Its parent is real and it was just made: files below it need no further resolving.
-          if (this.parents.has(dirname(target))) this.parents.add(target);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-          const st = lstatSync(target);
-          if (st.isSymbolicLink()) {
-            throw new SyncgateError('CMP_ILLEGAL_PATH', `illegal filepath in archive: ${name}: directory replaces a symlink`);
-          }
-          if (!st.isDirectory()) throw e;
-        }
-        if (opts.preserveFileMode) chmodSync(target, mode | 0o700);
+        this.makeDir(name, target, mode);
         entry.resume();
         return;
       }
       case 'File':
       case 'OldFile':
       case 'ContiguousFile': {
-        // The header declares the size: a file over a limit is refused before a byte is written.
-        const size = entry.size;
-        const maxFile = opts.maxFileBytes ?? Infinity;
-        if (size > maxFile) {
-          throw new SyncgateError('CMP_FILE_TOO_LARGE', `repository file exceeds ${maxFile} bytes (limits.fileBytes): ${name}: ${size} bytes`);
-        }
-        if (this.bytes + size > opts.maxBytes) throw this.tooLarge(name);
-        this.admit(name, size);
-        this.ensureParent(target, name);
+        this.startFile(name, target, entry.size);
         this.unpackFile(entry, name, target, opts.preserveFileMode ? mode : 0o644);
         return;
       }
@@ -265,7 +328,7 @@ class Unpacker {
         } catch {
           resolved = undefined; // a dangling link on the way cannot be proven inside
         }
-        if (resolved === undefined || !inside(realRoot, resolved)) {
+        if (resolved === undefined || !isInside(realRoot, resolved)) {
           throw new SyncgateError('CMP_ILLEGAL_SYMLINK', `illegal filepath in symlink: ${name} -> ${link}: points out of the repository`);
         }
         clearNonDir(target);
@@ -284,6 +347,110 @@ class Unpacker {
         entry.resume();
       }
     }
+  }
+
+  private makeDir(name: string, target: string, mode: number): void {
+    this.admit(name, 0);
+    this.ensureParent(target, name);
+    try {
+      mkdirSync(target, { mode: 0o755 });
+      // Its parent is real and it was just made: files below it need no further resolving.
+      if (this.parents.has(dirname(target))) this.parents.add(target);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const st = lstatSync(target);
+      if (st.isSymbolicLink()) {
+        throw new SyncgateError('CMP_ILLEGAL_PATH', `illegal filepath in archive: ${name}: directory replaces a symlink`);
+      }
+      if (!st.isDirectory()) throw e;
+    }
+    if (this.opts.preserveFileMode) chmodSync(target, mode | 0o700);
+  }
+
+  /** The checks before a file's first byte: the header declares its size, so a file over a limit is refused unwritten. */
+  private startFile(name: string, target: string, size: number): void {
+    const { opts } = this;
+    const maxFile = opts.maxFileBytes ?? Infinity;
+    if (size > maxFile) {
+      throw new SyncgateError('CMP_FILE_TOO_LARGE', `repository file exceeds ${maxFile} bytes (limits.fileBytes): ${name}: ${size} bytes`);
+    }
+    if (this.bytes + size > opts.maxBytes) throw this.tooLarge(name);
+    this.admit(name, size);
+    this.ensureParent(target, name);
+  }
+
+  /**
+   * A whole (small) tar at once. Plain POSIX ustar files and directories, with the PAX records
+   * Go's archive/tar writes before each (times, long paths), are written here straight from the
+   * buffer, without node-tar's per-entry streams; at the first header of any other kind
+   * (symlinks, GNU long names, other PAX keys, anything unusual) node-tar reads the archive
+   * from its start, and the entries already written are skipped, so it judges the rest with
+   * all its state, exactly as if it had read everything.
+   */
+  writeWhole(tar: Buffer): void {
+    if (this.failure === undefined && !this.fastPath(tar)) this.parser.write(tar);
+    this.check();
+  }
+
+  /** True when it consumed the whole archive (or failed); false to hand it to node-tar, with `skip` set. */
+  private fastPath(tar: Buffer): boolean {
+    // node-tar sniffs a compressed stream from the first bytes: leave such an input to it.
+    if (tar.length < BLOCK || tar[0] === 0x1f || tar[0] === 0x28) return false;
+    let off = 0;
+    let n = 0;
+    // The path of the PAX record just read (undefined: it had none); it applies to the next entry.
+    let pax: { path: string | undefined } | undefined;
+    while (off + BLOCK <= tar.length) {
+      if (n > 0 && pax === undefined && (tar.length - off) % BLOCK === 0 && allZero(tar, off)) {
+        this.fastDone = true; // the end-of-archive blocks
+        return true;
+      }
+      const h = plainHeader(tar, off);
+      if (h === undefined) break;
+      const dataEnd = off + BLOCK + h.size;
+      if (dataEnd > tar.length) break;
+      const next = off + BLOCK + Math.ceil(h.size / BLOCK) * BLOCK;
+      if (h.kind === 'pax') {
+        // two records in a row, or one the fast path does not read: node-tar's
+        const path = pax === undefined ? paxPath(tar.toString('utf8', off + BLOCK, dataEnd)) : null;
+        if (path === null) break;
+        pax = { path };
+        off = next;
+        continue;
+      }
+      const path = pax?.path ?? h.path;
+      // node-tar refuses an empty PAX path and makes a file named `x/` a directory: its call
+      if (path === '' || (h.kind === 'file' && path.endsWith('/'))) break;
+      pax = undefined;
+      n++;
+      try {
+        this.unpackPlain(path, h, tar.subarray(off + BLOCK, dataEnd));
+      } catch (e) {
+        this.fail(e);
+        return true;
+      }
+      off = next;
+    }
+    this.skip = n;
+    return false;
+  }
+
+  private unpackPlain(path: string, h: PlainHeader, data: Buffer): void {
+    const name = entryName(path, this.opts.maxDepth ?? Infinity);
+    if (name === undefined) return;
+    const { opts } = this;
+    const target = join(this.realRoot, name);
+    const mode = h.mode & 0o777;
+    if (h.kind === 'dir') {
+      this.makeDir(name, target, mode);
+      return;
+    }
+    this.startFile(name, target, h.size);
+    const fileMode = opts.preserveFileMode ? mode : 0o644;
+    this.bytes += data.length;
+    createExclusive(target, (t) => writeFileSync(t, data, { flag: 'wx', mode: fileMode }));
+    this.files++;
+    if (opts.preserveFileMode) chmodSync(target, fileMode);
   }
 
   private tooLarge(name: string): SyncgateError {
@@ -390,7 +557,7 @@ export class TgzIngest {
         } catch (e) {
           if (!tooLargeForMemory(e)) throw invalidArchive(e);
         }
-        if (tar !== undefined) this.unpacker.write(tar);
+        if (tar !== undefined) this.unpacker.writeWhole(tar);
         else this.startStreaming().write(gz);
       }
       if (this.gunzip !== undefined) {

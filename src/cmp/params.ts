@@ -1,4 +1,5 @@
 import { SyncgateError } from '../errors/index.js';
+import { isInside } from '../repo/index.js';
 import type { AppContext, RenderOptions } from '../request/index.js';
 import { contextFromArgoEnv, type AppParameter } from './argo-env.js';
 
@@ -238,6 +239,6 @@ export function repoRootFromArgoEnv(cwd: string, env: Readonly<Record<string, st
     if (tail.every((s, i) => s === segments[i])) root = parts.slice(0, parts.length - segments.length).join('/') || '/';
   }
   const stock = STOCK_REQUEST_DIR.exec(cwd);
-  if (stock?.[1] !== undefined && !(root === stock[1] || root.startsWith(`${stock[1]}/`))) return stock[1];
+  if (stock?.[1] !== undefined && !isInside(stock[1], root)) return stock[1];
   return root;
 }

@@ -12,6 +12,8 @@ export interface ReceivedStream {
   files: number;
   /** Entries extracted (files, directories, symlinks). */
   entries: number;
+  /** Milliseconds spent in the extractor (inflating and writing), part of the receive's wall time. */
+  extractMs: number;
 }
 
 /** How one stream is received. */
@@ -59,6 +61,7 @@ export async function receiveRepoStream(messages: AsyncIterable<AppStreamRequest
   let ingest: TgzIngest | undefined;
   let failure: Error | undefined;
   let size = 0;
+  let extractMs = 0;
   const it = messages[Symbol.asyncIterator]();
   try {
     for (;;) {
@@ -89,7 +92,9 @@ export async function receiveRepoStream(messages: AsyncIterable<AppStreamRequest
           );
         }
         hash.update(chunk);
+        const t0 = performance.now();
         await ingest?.write(chunk);
+        extractMs += performance.now() - t0;
       } catch (e) {
         failure = e instanceof Error ? e : new Error(String(e));
         ingest?.dispose();
@@ -106,8 +111,10 @@ export async function receiveRepoStream(messages: AsyncIterable<AppStreamRequest
         `file checksum validation error: received sha256 ${sum}, metadata says ${metadata.checksum || '(empty)'}`,
       );
     }
+    const t0 = performance.now();
     const { files } = await ingest.end();
-    return { metadata, size, files, entries: ingest.entries };
+    extractMs += performance.now() - t0;
+    return { metadata, size, files, entries: ingest.entries, extractMs };
   } finally {
     ingest?.dispose();
   }

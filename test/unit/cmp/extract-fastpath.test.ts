@@ -1,0 +1,133 @@
+// The whole-buffer fast path of the extractor (small streams: plain ustar files and directories
+// with Go's per-entry PAX records, read without node-tar) against node-tar reading the same
+// archive as a stream: same outcome, same error code, same tree, for valid archives and for
+// seeded mutations of them (header fields, PAX records, bytes, cuts).
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { extractTgz, type ExtractOptions } from '../../../src/cmp/extract.js';
+import { isSyncgateError } from '../../../src/errors/index.js';
+import { mulberry32 as prng } from '../../helpers/prng.js';
+import { tarFromEntries, type TarEntry } from '../../helpers/tgz.js';
+
+const SEED = Number(process.env['FUZZ_SEED'] ?? 0xfa57);
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 200);
+
+let work: string;
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'syncgate-fastpath-'));
+});
+afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+/** Every entry below `dir`: path, kind, permission bits and content or link target. */
+function tree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, rel: string): void => {
+    for (const n of readdirSync(d).sort()) {
+      const p = join(d, n);
+      const r = rel === '' ? n : `${rel}/${n}`;
+      const st = lstatSync(p);
+      const mode = (st.mode & 0o7777).toString(8);
+      if (st.isSymbolicLink()) out.push(`${r} -> ${readlinkSync(p)}`);
+      else if (st.isDirectory()) {
+        out.push(`${r}/ ${mode}`);
+        walk(p, r);
+      } else out.push(`${r} ${mode} ${readFileSync(p).toString('base64')}`);
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+let runs = 0;
+/** Extracts `tgz` whole (fast path) and as a stream (node-tar only); returns both outcomes. */
+async function both(tgz: Buffer, opts: Partial<ExtractOptions> = {}): Promise<[string, string]> {
+  const one = async (holdBytes: number): Promise<string> => {
+    const dest = join(work, `out-${runs++}`);
+    mkdirSync(dest);
+    let result: string;
+    try {
+      result = JSON.stringify(await extractTgz(tgz, dest, { maxBytes: 1 << 20, ...opts, holdBytes }));
+    } catch (e) {
+      if (!isSyncgateError(e)) throw e;
+      result = e.code;
+    }
+    return `${result}\n${tree(dest).join('\n')}`;
+  };
+  return [await one(256 * 1024), await one(0)];
+}
+
+const goStyle: TarEntry[] = [
+  { name: '.', type: 'dir' },
+  { name: 'app', type: 'dir', mode: 0o750 },
+  { name: 'app/Chart.yaml', type: 'file', content: 'apiVersion: v2\nname: demo\nversion: 0.1.0\n' },
+  { name: 'app/templates', type: 'dir' },
+  { name: 'app/templates/cm.yaml', type: 'file', content: 'kind: ConfigMap\n'.repeat(70), mode: 0o755 },
+  { name: 'app/empty.yaml', type: 'file', content: '' },
+  { name: 'd'.repeat(110), type: 'dir' },
+  { name: `${'d'.repeat(110)}/${'f'.repeat(120)}.yaml`, type: 'file', content: 'x: 1\n' },
+  { name: 'z.txt', type: 'file', content: 'z', mtime: 1_700_000_000 },
+];
+
+test.each([false, true])('a Go-style archive (PAX records per entry, long names) extracts alike whole and streamed (preserveFileMode %s)', async (preserveFileMode) => {
+  const [whole, streamed] = await both(gzipSync(tarFromEntries(goStyle)), { preserveFileMode });
+  expect(whole).toBe(streamed);
+  expect(whole.split('\n')[0]).toBe(JSON.stringify({ files: 5, bytes: 41 + 16 * 70 + 0 + 5 + 1 }));
+});
+
+test.each<[string, Partial<ExtractOptions>]>([
+  ['maxFiles', { maxFiles: 4 }],
+  ['maxFileBytes', { maxFileBytes: 100 }],
+  ['maxBytes', { maxBytes: 500 }],
+  ['maxDepth', { maxDepth: 1 }],
+])('a limit (%s) stops both at the same entry with the same code', async (_l, opts) => {
+  const [whole, streamed] = await both(gzipSync(tarFromEntries(goStyle)), opts);
+  expect(whole).toBe(streamed);
+  expect(whole.startsWith('CMP_')).toBe(true);
+});
+
+test('a symlink after plain entries hands the archive to node-tar without writing anything twice', async () => {
+  const entries: TarEntry[] = [...goStyle, { name: 'link.yaml', type: 'symlink', linkname: 'app/Chart.yaml' }, { name: 'after.yaml', type: 'file', content: 'a: 1\n' }];
+  const [whole, streamed] = await both(gzipSync(tarFromEntries(entries)));
+  expect(whole).toBe(streamed);
+  expect(whole).toContain('link.yaml -> app/Chart.yaml');
+  expect(whole.split('\n')[0]).toBe(JSON.stringify({ files: 6, bytes: 41 + 16 * 70 + 5 + 1 + 5 }));
+});
+
+test(`${RUNS} seeded mutations extract alike whole and streamed (seed ${SEED.toString(16)})`, async () => {
+  const rand = prng(SEED);
+  const pick = (n: number): number => Math.floor(rand() * n);
+  const base = tarFromEntries(goStyle);
+  for (let i = 0; i < RUNS; i++) {
+    const tar = Buffer.from(base);
+    let how: string;
+    const kind = pick(4);
+    if (kind === 0) {
+      const at = pick(tar.length);
+      tar[at] = pick(256);
+      how = `byte ${at}`;
+    } else if (kind === 1) {
+      // a header field of a random block: name, mode, size, checksum, typeflag, linkname, magic, prefix
+      const block = pick(tar.length / 512) * 512;
+      const field = [[0, 100], [100, 8], [124, 12], [148, 8], [156, 1], [157, 100], [257, 8], [345, 155]][pick(8)] as [number, number];
+      const value = ['', '/', '..', 'a/', '0', '5', 'x', 'g', '2', 'L', '7', '\0', '0000644\0', '77777777777', 'ustar  \0', 'ustar\u000000', 'p'][pick(17)] ?? '';
+      tar.fill(0, block + field[0], block + field[0] + field[1]);
+      tar.write(value, block + field[0], field[1], 'latin1');
+      how = `block ${block} field ${field[0]} = ${JSON.stringify(value)}`;
+    } else if (kind === 2) {
+      // inside a PAX record: a key, a length or a value
+      const at = tar.indexOf(['path=', 'mtime=', ' ', '\n'][pick(4)] ?? ' ', pick(tar.length));
+      if (at >= 0) tar.write(['size=9', 'mode=777', 'path=', 'x', '9', '\n', '=', 'SCHILY.x='][pick(8)] ?? '', at, 'latin1');
+      how = `pax edit at ${at}`;
+    } else {
+      const cut = pick(tar.length);
+      how = `cut at ${cut}`;
+      const [whole, streamed] = await both(gzipSync(tar.subarray(0, cut)));
+      if (whole !== streamed) throw new Error(`${how}: whole and streamed differ\n--- whole\n${whole}\n--- streamed\n${streamed}`);
+      continue;
+    }
+    const [whole, streamed] = await both(gzipSync(tar));
+    if (whole !== streamed) throw new Error(`${how}: whole and streamed differ\n--- whole\n${whole}\n--- streamed\n${streamed}`);
+  }
+});
