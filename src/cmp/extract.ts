@@ -516,6 +516,8 @@ export class TgzIngest {
   private gunzip: Gunzip | undefined;
   private streamEnd: Promise<void> | undefined;
   private failure: Error | undefined;
+  /** Inflated tar pieces not unpacked yet (see {@link startStreaming}). */
+  private inflated: Buffer[] = [];
 
   constructor(dest: string, opts: ExtractOptions) {
     this.unpacker = new Unpacker(realpathSync.native(dest), opts);
@@ -564,6 +566,7 @@ export class TgzIngest {
         this.flush(this.gunzip);
         this.gunzip.end();
         await this.streamEnd;
+        this.unpackInflated();
         this.check();
       }
       this.unpacker.end();
@@ -605,13 +608,13 @@ export class TgzIngest {
     // A deep input buffer lets the pool inflate the next piece while this thread unpacks the last.
     const gz = createGunzip({ chunkSize: CHUNK, ...({ writableHighWaterMark: 16 * CHUNK } as ZlibOptions) });
     this.gunzip = gz;
+    // zlib emits each piece before it hands the pool the next one: unpacking in the 'data'
+    // handler would leave the pool idle meanwhile. Queued and unpacked in a microtask (after
+    // zlib has started the next piece), inflating and writing overlap; the queue stays at a
+    // piece or two, since zlib needs this thread to emit the next.
     gz.on('data', (tar: Buffer) => {
-      if (this.failure !== undefined) return;
-      try {
-        this.unpacker.write(tar);
-      } catch (e) {
-        this.fail(e);
-      }
+      this.inflated.push(tar);
+      if (this.inflated.length === 1) queueMicrotask(() => this.unpackInflated());
     });
     this.streamEnd = new Promise<void>((resolve) => {
       gz.once('end', resolve);
@@ -622,6 +625,20 @@ export class TgzIngest {
       });
     });
     return gz;
+  }
+
+  /** Unpacks the inflated pieces queued by the gunzip stream. */
+  private unpackInflated(): void {
+    const pieces = this.inflated;
+    this.inflated = [];
+    for (const tar of pieces) {
+      if (this.failure !== undefined) return;
+      try {
+        this.unpacker.write(tar);
+      } catch (e) {
+        this.fail(e);
+      }
+    }
   }
 
   private drained(gz: Gunzip): Promise<void> {
