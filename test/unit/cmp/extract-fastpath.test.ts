@@ -1,12 +1,13 @@
 // The whole-buffer fast path of the extractor (small streams: plain ustar files and directories
 // with Go's per-entry PAX records, read without node-tar) against node-tar reading the same
 // archive as a stream: same outcome, same error code, same tree, for valid archives and for
-// seeded mutations of them (header fields, PAX records, bytes, cuts).
+// seeded mutations of them (header fields, PAX records, bytes, cuts). The streaming path is fed
+// too at seeded random split points (as gRPC chunks bring it), and must agree with both.
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { extractTgz, type ExtractOptions } from '../../../src/cmp/extract.js';
+import { TgzIngest, extractTgz, type ExtractOptions } from '../../../src/cmp/extract.js';
 import { isSyncgateError } from '../../../src/errors/index.js';
 import { mulberry32 as prng } from '../../helpers/prng.js';
 import { tarFromEntries, type TarEntry } from '../../helpers/tgz.js';
@@ -41,21 +42,47 @@ function tree(dir: string): string[] {
 }
 
 let runs = 0;
-/** Extracts `tgz` whole (fast path) and as a stream (node-tar only); returns both outcomes. */
-async function both(tgz: Buffer, opts: Partial<ExtractOptions> = {}): Promise<[string, string]> {
-  const one = async (holdBytes: number): Promise<string> => {
-    const dest = join(work, `out-${runs++}`);
-    mkdirSync(dest);
-    let result: string;
-    try {
-      result = JSON.stringify(await extractTgz(tgz, dest, { maxBytes: 1 << 20, ...opts, holdBytes }));
-    } catch (e) {
-      if (!isSyncgateError(e)) throw e;
-      result = e.code;
+const splitRand = prng(SEED ^ 0x5eed);
+
+/** `tgz` fed to the streaming path (nothing held) in pieces cut at seeded random points, 1 byte to 8 KiB. */
+async function splitExtract(tgz: Buffer, dest: string, opts: ExtractOptions): Promise<{ files: number; bytes: number }> {
+  const ingest = new TgzIngest(dest, { ...opts, holdBytes: 0 });
+  try {
+    for (let o = 0; o < tgz.length; ) {
+      const n = 1 + Math.floor(splitRand() * (splitRand() < 0.5 ? 16 : 8192));
+      await ingest.write(tgz.subarray(o, o + n));
+      o += n;
     }
-    return `${result}\n${tree(dest).join('\n')}`;
-  };
-  return [await one(256 * 1024), await one(0)];
+    return await ingest.end();
+  } finally {
+    ingest.dispose();
+  }
+}
+
+/** One extraction's outcome (counts or error code) and the tree it left. */
+async function outcome(run: (dest: string) => Promise<{ files: number; bytes: number }>): Promise<string> {
+  const dest = join(work, `out-${runs++}`);
+  mkdirSync(dest);
+  let result: string;
+  try {
+    result = JSON.stringify(await run(dest));
+  } catch (e) {
+    if (!isSyncgateError(e)) throw e;
+    result = e.code;
+  }
+  return `${result}\n${tree(dest).join('\n')}`;
+}
+
+/**
+ * Extracts `tgz` whole (fast path) and as a stream (node-tar only); returns both outcomes, after
+ * checking that the stream cut at random points comes out as the whole does.
+ */
+async function both(tgz: Buffer, opts: Partial<ExtractOptions> = {}): Promise<[string, string]> {
+  const o: ExtractOptions = { maxBytes: 1 << 20, ...opts };
+  const whole = await outcome((d) => extractTgz(tgz, d, { ...o, holdBytes: 256 * 1024 }));
+  const split = await outcome((d) => splitExtract(tgz, d, o));
+  if (split !== whole) throw new Error(`split stream and whole differ\n--- whole\n${whole}\n--- split\n${split}`);
+  return [whole, await outcome((d) => extractTgz(tgz, d, { ...o, holdBytes: 0 }))];
 }
 
 const goStyle: TarEntry[] = [
@@ -130,4 +157,30 @@ test(`${RUNS} seeded mutations extract alike whole and streamed (seed ${SEED.toS
     const [whole, streamed] = await both(gzipSync(tar));
     if (whole !== streamed) throw new Error(`${how}: whole and streamed differ\n--- whole\n${whole}\n--- streamed\n${streamed}`);
   }
+});
+
+test('a repo of many files, bigger than one inflated piece, extracts alike streamed at random split points and in 64 KiB pieces', async () => {
+  const rand = prng(SEED + 1);
+  const entries: TarEntry[] = [{ name: '.', type: 'dir' }];
+  for (let d = 0; d < 4; d++) {
+    entries.push({ name: `svc-${d}`, type: 'dir' });
+    for (let f = 0; f < 40; f++) {
+      const bytes = Buffer.alloc(Math.floor(rand() * 6000));
+      for (let i = 0; i < bytes.length; i++) bytes[i] = 32 + Math.floor(rand() * 90);
+      entries.push({ name: `svc-${d}/f${f}.txt`, type: 'file', content: bytes.toString('latin1') });
+    }
+  }
+  // one file over the 1 MiB written whole: it is written piece by piece
+  entries.push({ name: 'big.bin', type: 'file', content: 'b'.repeat(1300 * 1024) });
+  const tgz = gzipSync(tarFromEntries(entries));
+  const opts: ExtractOptions = { maxBytes: 1 << 23 };
+  const split = await outcome((d) => splitExtract(tgz, d, opts));
+  const pieces = await outcome((d) => extractTgz(tgz, d, { ...opts, holdBytes: 0 }));
+  expect(split).toBe(pieces);
+  expect(split.split('\n')[0]).toMatch(/^\{"files":161,/);
+  // a limit crossed in the middle of the stream stops both at the same entry
+  const limited: ExtractOptions = { maxBytes: 1 << 23, maxFiles: 90 };
+  const splitLimited = await outcome((d) => splitExtract(tgz, d, limited));
+  expect(splitLimited).toBe(await outcome((d) => extractTgz(tgz, d, { ...limited, holdBytes: 0 })));
+  expect(splitLimited.startsWith('CMP_TOO_MANY_FILES\n')).toBe(true);
 });
