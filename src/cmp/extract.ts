@@ -521,6 +521,7 @@ export class TgzIngest {
   private failure: Error | undefined;
   /** Inflated tar pieces not unpacked yet (see {@link startStreaming}). */
   private inflated: Buffer[] = [];
+  private disposed = false;
 
   constructor(dest: string, opts: ExtractOptions) {
     this.unpacker = new Unpacker(realpathSync.native(dest), opts);
@@ -582,6 +583,9 @@ export class TgzIngest {
 
   /** Stops everything (after a refusal or a cancel): the gunzip stream and any open file. */
   dispose(): void {
+    // A piece queued for a microtask must not be written after this (the caller removes the dir).
+    this.disposed = true;
+    this.inflated = [];
     this.gunzip?.destroy();
     this.unpacker.dispose();
   }
@@ -616,6 +620,7 @@ export class TgzIngest {
     // zlib has started the next piece), inflating and writing overlap; the queue stays at a
     // piece or two, since zlib needs this thread to emit the next.
     gz.on('data', (tar: Buffer) => {
+      if (this.disposed) return;
       this.inflated.push(tar);
       if (this.inflated.length === 1) queueMicrotask(() => this.unpackInflated());
     });
@@ -635,7 +640,7 @@ export class TgzIngest {
     const pieces = this.inflated;
     this.inflated = [];
     for (const tar of pieces) {
-      if (this.failure !== undefined) return;
+      if (this.failure !== undefined || this.disposed) return;
       try {
         this.unpacker.write(tar);
       } catch (e) {
