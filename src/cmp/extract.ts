@@ -35,7 +35,8 @@ export function entryCost(size: number): number {
 
 // A stream ending before this many gzip bytes is inflated in one call on the calling thread
 // (microseconds, where the thread pool costs round trips) when it inflates to at most SYNC_TAR;
-// anything bigger streams through the pool in CHUNK-sized slices, so no slice blocks the loop long.
+// anything bigger streams through the pool in INFLATE_CHUNK-sized slices, so no slice blocks the
+// loop long.
 const SYNC_GZ = 256 * 1024;
 const SYNC_TAR = 2 * 1024 * 1024;
 const CHUNK = 64 * 1024;
@@ -508,7 +509,8 @@ class Unpacker {
  * so a bomb or a flood of files stops at the limit, never after it was written.
  *
  * Nothing holds the stream: a small one (up to 256 KiB of gzip) is held and inflated in one call
- * when it ends, anything bigger goes through a streaming gunzip in 64 KiB slices, each unpacked
+ * when it ends, anything bigger goes through a streaming gunzip (fed 64 KiB at a time; the
+ * thread pool inflates a 128 KiB slice while this thread unpacks the previous one), each unpacked
  * synchronously (one system call per small file, no event-loop round trip per entry).
  */
 export class TgzIngest {
