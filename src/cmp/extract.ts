@@ -19,6 +19,8 @@ export interface ExtractOptions {
   maxDepth?: number;
   /** Gzip bytes a stream may bring before it is inflated as it comes (default 256 KiB; below, one call at its end). */
   holdBytes?: number;
+  /** false: node-tar reads every entry, no one-pass read (the differential tests' reference). */
+  fastPath?: boolean;
   /** Called with what each entry will cost the work dir ({@link entryCost}) before it is written; throws to refuse. */
   charge?: (bytes: number) => void;
 }
@@ -173,6 +175,22 @@ function plainHeader(b: Buffer, off: number): PlainHeader | undefined {
   return { path, kind, size, mode };
 }
 
+/** A ustar header of the directory `.`: what node-tar reads first when it takes a stream over midway. */
+const SKIPPED_DOT = ((): Buffer => {
+  const b = Buffer.alloc(BLOCK);
+  b.write('.', 0, 'latin1');
+  b.write('0000755\0', 100, 'latin1');
+  b.write('00000000000\0', 124, 'latin1');
+  b.write('00000000000\0', 136, 'latin1');
+  b.write('5', 156, 'latin1');
+  b.write('ustar\u000000', 257, 'latin1');
+  b.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const x of b) sum += x;
+  b.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return b;
+})();
+
 // PAX keys that change nothing the extraction uses (times, owners).
 const INERT_PAX = new Set(['mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname']);
 
@@ -218,6 +236,14 @@ class Unpacker {
   private skip = 0;
   /** The fast path consumed the whole archive: node-tar never saw it. */
   private fastDone = false;
+  /** {@link fastStream} reads the stream (until it hands it to node-tar). */
+  private streamFast: boolean;
+  /** Bytes of the stream {@link fastStream} consumed (whole entries). */
+  private consumed = 0;
+  /** What {@link fastStream} holds of an entry cut by a piece boundary, and the bytes that entry needs. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private need = 0;
   /** Real parent dirs already proven inside (and created); cleared whenever a symlink appears. */
   private readonly parents: Set<string>;
   private readonly parser: Parser;
@@ -227,19 +253,110 @@ class Unpacker {
     private readonly opts: ExtractOptions,
   ) {
     this.parents = new Set([realRoot]);
+    this.streamFast = opts.fastPath ?? true;
     // strict: a bad checksum, a truncated body or a non-tar stream is an error, never a warning.
     this.parser = new Parser({ strict: true, onReadEntry: (e) => this.onEntry(e) });
     this.parser.on('error', (e: unknown) => this.fail(invalidArchive(e)));
   }
 
   write(chunk: Buffer): void {
-    if (this.failure === undefined) this.parser.write(chunk);
+    if (this.failure === undefined) {
+      if (this.streamFast) this.fastStream(chunk);
+      else this.parser.write(chunk);
+    }
     this.check();
   }
 
   end(): void {
+    if (this.failure === undefined && this.streamFast) this.handOver(this.takePending());
     if (this.failure === undefined && !this.fastDone) this.parser.end();
     this.check();
+  }
+
+  /**
+   * The streaming one-pass read: the same entries as {@link fastPath} (plain ustar files up to
+   * 1 MiB, directories, Go's per-entry PAX records) written straight from the inflated pieces; an
+   * entry cut by a piece boundary waits for the rest. At the first other header (or the end of
+   * the archive, or the end of the stream) node-tar takes over from that header's first byte,
+   * after a synthetic `.` directory entry it is told to skip when anything was read here (so it
+   * is in the state it would be after those plain entries: a valid entry seen, no pending PAX).
+   */
+  private fastStream(chunk: Buffer): void {
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes < this.need) return;
+    const buf = this.takePending();
+    if (this.consumed === 0 && (buf[0] === 0x1f || buf[0] === 0x28)) {
+      this.handOver(buf); // node-tar sniffs a compressed stream from the first bytes
+      return;
+    }
+    let off = 0;
+    let safe = 0;
+    let pax: { path: string | undefined } | undefined;
+    for (;;) {
+      if (off + BLOCK > buf.length) {
+        this.need = off + BLOCK - safe;
+        break;
+      }
+      const h = allZero(buf.subarray(off, off + BLOCK), 0) ? undefined : plainHeader(buf, off);
+      if (h === undefined || (h.kind === 'file' && h.size > SMALL_FILE)) {
+        this.handOver(buf.subarray(safe));
+        return;
+      }
+      const dataEnd = off + BLOCK + h.size;
+      const next = off + BLOCK + Math.ceil(h.size / BLOCK) * BLOCK;
+      if (next > buf.length) {
+        this.need = next - safe;
+        break;
+      }
+      if (h.kind === 'pax') {
+        const path = pax === undefined ? paxPath(buf.toString('utf8', off + BLOCK, dataEnd)) : null;
+        if (path === null) {
+          this.handOver(buf.subarray(safe));
+          return;
+        }
+        pax = { path };
+        off = next;
+        continue;
+      }
+      const path = pax?.path ?? h.path;
+      if (path === '' || (h.kind === 'file' && path.endsWith('/'))) {
+        this.handOver(buf.subarray(safe));
+        return;
+      }
+      pax = undefined;
+      try {
+        this.unpackPlain(path, h, buf.subarray(off + BLOCK, dataEnd));
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
+      off = next;
+      this.consumed += off - safe;
+      safe = off;
+    }
+    if (safe < buf.length) {
+      this.pending = [buf.subarray(safe)];
+      this.pendingBytes = buf.length - safe;
+    }
+  }
+
+  private takePending(): Buffer {
+    const b = this.pending.length === 1 && this.pending[0] !== undefined ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.need = 0;
+    return b;
+  }
+
+  /** node-tar reads the rest of the stream from `rest` on (see {@link fastStream}). */
+  private handOver(rest: Buffer): void {
+    this.streamFast = false;
+    if (this.consumed > 0) {
+      this.skip++;
+      this.parser.write(SKIPPED_DOT);
+    }
+    if (rest.length > 0) this.parser.write(rest);
   }
 
   /** Closes a file left open by a failure. */
@@ -392,7 +509,8 @@ class Unpacker {
    * all its state, exactly as if it had read everything.
    */
   writeWhole(tar: Buffer): void {
-    if (this.failure === undefined && !this.fastPath(tar)) this.parser.write(tar);
+    this.streamFast = false;
+    if (this.failure === undefined && (this.opts.fastPath === false || !this.fastPath(tar))) this.parser.write(tar);
     this.check();
   }
 
@@ -511,7 +629,8 @@ class Unpacker {
  * Nothing holds the stream: a small one (up to 256 KiB of gzip) is held and inflated in one call
  * when it ends, anything bigger goes through a streaming gunzip (fed 64 KiB at a time; the
  * thread pool inflates a 128 KiB slice while this thread unpacks the previous one), each unpacked
- * synchronously (one system call per small file, no event-loop round trip per entry).
+ * synchronously (one system call per small file, no event-loop round trip per entry). Both read
+ * plain entries in one pass without node-tar and hand anything unusual to it.
  */
 export class TgzIngest {
   private readonly unpacker: Unpacker;

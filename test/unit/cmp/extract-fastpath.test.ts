@@ -82,7 +82,7 @@ async function both(tgz: Buffer, opts: Partial<ExtractOptions> = {}): Promise<[s
   const whole = await outcome((d) => extractTgz(tgz, d, { ...o, holdBytes: 256 * 1024 }));
   const split = await outcome((d) => splitExtract(tgz, d, o));
   if (split !== whole) throw new Error(`split stream and whole differ\n--- whole\n${whole}\n--- split\n${split}`);
-  return [whole, await outcome((d) => extractTgz(tgz, d, { ...o, holdBytes: 0 }))];
+  return [whole, await outcome((d) => extractTgz(tgz, d, { ...o, holdBytes: 0, fastPath: false }))];
 }
 
 const goStyle: TarEntry[] = [
@@ -175,12 +175,12 @@ test('a repo of many files, bigger than one inflated piece, extracts alike strea
   const tgz = gzipSync(tarFromEntries(entries));
   const opts: ExtractOptions = { maxBytes: 1 << 23 };
   const split = await outcome((d) => splitExtract(tgz, d, opts));
-  const pieces = await outcome((d) => extractTgz(tgz, d, { ...opts, holdBytes: 0 }));
+  const pieces = await outcome((d) => extractTgz(tgz, d, { ...opts, holdBytes: 0, fastPath: false }));
   expect(split).toBe(pieces);
   expect(split.split('\n')[0]).toMatch(/^\{"files":161,/);
   // a limit crossed in the middle of the stream stops both at the same entry
   const limited: ExtractOptions = { maxBytes: 1 << 23, maxFiles: 90 };
   const splitLimited = await outcome((d) => splitExtract(tgz, d, limited));
-  expect(splitLimited).toBe(await outcome((d) => extractTgz(tgz, d, { ...limited, holdBytes: 0 })));
+  expect(splitLimited).toBe(await outcome((d) => extractTgz(tgz, d, { ...limited, holdBytes: 0, fastPath: false })));
   expect(splitLimited.startsWith('CMP_TOO_MANY_FILES\n')).toBe(true);
 });
