@@ -40,8 +40,12 @@ for i in $(seq "$runs"); do
   summary+=("$row")
   if [ "$rc" -ne 0 ]; then
     failed=1
-    echo "--- run $i failed; failing tests:" >&2
+    kept="${TMPDIR:-/tmp}/suite-under-load-run-$i-$(date +%Y%m%dT%H%M%S).log"
+    cp "$log" "$kept"
+    echo "--- run $i failed (whole log kept in $kept); failing tests:" >&2
     grep -E '✕|FAIL ' "$log" | head -40 >&2 || true
+    # jest's failure blocks: the test's name, the assertion and the stack.
+    awk '/^  ● /{p=1} p{print} /^(PASS|FAIL) /{p=0}' "$log" | head -200 >&2 || true
   fi
   rm -f "$log"
 done

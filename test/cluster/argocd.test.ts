@@ -98,7 +98,16 @@ async function startRepoServer(mode: 'native' | 'stock', pluginsDir: string): Pr
     join(BIN, 'argocd-repo-server'),
     ['--address', '127.0.0.1', '--port', String(port), '--metrics-address', '127.0.0.1', '--metrics-port', String(metrics), '--disable-tls', '--client-ca-path=', '--redis', redis, '--loglevel', 'info', '--logformat', 'json'],
     // BIN holds git-verify-wrapper.sh, which the repo-server runs for every revision.
-    { PATH: `${BIN}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, HOME: home, TMPDIR: join(home, 'tmp'), ARGOCD_PLUGINSOCKFILEPATH: pluginsDir, ARGOCD_GPG_ENABLED: 'false' },
+    // ARGOCD_ASK_PASS_SOCK: the git credentials socket is /tmp/reposerver-ask-pass.sock by default,
+    // one path for both repo-servers and left behind in /tmp.
+    {
+      PATH: `${BIN}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+      HOME: home,
+      TMPDIR: join(home, 'tmp'),
+      ARGOCD_ASK_PASS_SOCK: join(home, 'ask-pass.sock'),
+      ARGOCD_PLUGINSOCKFILEPATH: pluginsDir,
+      ARGOCD_GPG_ENABLED: 'false',
+    },
     home,
   );
   await waitFor(`${proc.name} to become healthy`, async () => {
@@ -128,7 +137,7 @@ beforeAll(async () => {
   const stockPlugins = join(base, 'stock-plugins');
   const stockConfig = join(base, 'stock-config');
   const shim = join(base, 'shim');
-  for (const d of [stockPlugins, stockConfig, shim]) mkdirSync(d);
+  for (const d of [stockPlugins, stockConfig, shim, join(base, 'cmp-tmp')]) mkdirSync(d);
   cpSync(join(ROOT, 'plugin.yaml'), join(stockConfig, 'plugin.yaml'));
   writeFileSync(join(shim, 'syncgate'), `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`);
   chmodSync(join(shim, 'syncgate'), 0o755);
@@ -136,7 +145,8 @@ beforeAll(async () => {
     'argocd-cmp-server',
     join(BIN, 'argocd-cmp-server'),
     ['--config-dir-path', stockConfig, '--loglevel', 'info', '--logformat', 'json'],
-    { PATH: `${shim}:${BIN}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, HOME: base, ARGOCD_PLUGINSOCKFILEPATH: stockPlugins },
+    // TMPDIR: argocd-cmp-server unpacks each request under $TMPDIR/_cmp_server (/tmp by default).
+    { PATH: `${shim}:${BIN}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, HOME: base, TMPDIR: join(base, 'cmp-tmp'), ARGOCD_PLUGINSOCKFILEPATH: stockPlugins },
     base,
   );
   await waitFor('argocd-cmp-server to bind its socket', () => {

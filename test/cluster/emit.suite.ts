@@ -26,7 +26,7 @@ describe('emitted manifests are valid', () => {
     cluster();
     await namespace('demo');
     await namespace('team-a');
-  }, 60_000);
+  }, 150_000);
 
   describe('what syncgate emits, applied to the API server with server-side dry-run', () => {
     test.each(RUNS)('%s', async (_name, ns, args) => {

@@ -172,7 +172,7 @@ describe('PodSecurity side by side', () => {
       await namespace(nsOf(level), { [`${l}/enforce`]: level, [`${l}/enforce-version`]: 'latest', [`${l}/warn`]: level, [`${l}/warn-version`]: 'latest' });
     }
     await namespace('pss-none');
-  }, 60_000);
+  }, 150_000);
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });

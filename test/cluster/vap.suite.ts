@@ -66,7 +66,7 @@ describe('custom ValidatingAdmissionPolicies, differentially', () => {
   afterAll(async () => {
     for (const o of [...installed.splice(0).reverse(), ...KEEPER.slice().reverse()]) await remove(o, 'team-a').catch(() => undefined);
     if (dir) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  }, 150_000);
 
   /** The parsed documents of a case; namespaced params without a namespace land in team-a. */
   function documents(c: VapCase): Json[] {

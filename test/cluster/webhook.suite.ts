@@ -116,7 +116,7 @@ describe('webhook (deploy/flux ValidatingWebhookConfiguration)', () => {
     for (const s of sockets.splice(0)) s.destroy();
     for (const s of servers.splice(0)) s.close();
     await hook?.stop();
-  }, 60_000);
+  }, 150_000);
 
   describe('webhook: the shipped ValidatingWebhookConfiguration, judged through the API server', () => {
     test('a compliant Deployment applied by kustomize-controller is created (and stored)', async () => {
@@ -125,7 +125,7 @@ describe('webhook (deploy/flux ValidatingWebhookConfiguration)', () => {
       expect({ status: a.status, warnings: a.warnings }).toEqual({ status: 201, warnings: [] });
       const got = await api('GET', (await pathsOf(d)).item);
       expect(got.body['metadata']['labels']).toEqual(d['metadata']['labels']);
-    }, 60_000);
+    }, 150_000);
 
     test('a privileged Deployment applied by kustomize-controller is refused with our report', async () => {
       const a = await create(deployment('deployment-privileged.json', 'web-priv'), { token: ksToken });
@@ -138,14 +138,14 @@ describe('webhook (deploy/flux ValidatingWebhookConfiguration)', () => {
       expect(msg).toContain('pss-baseline/host-namespaces');
       // Nothing was stored.
       expect((await api('GET', (await pathsOf(deployment('deployment-privileged.json', 'web-priv'))).item)).status).toBe(404);
-    }, 60_000);
+    }, 150_000);
 
     test('the same refusal for a dry-run request (sideEffects: None lets the API server call us)', async () => {
       const a = await create(deployment('deployment-privileged.json', 'web-priv-dry'), { token: ksToken, dryRun: true });
       expect(a.status).toBe(403);
       expect(String(a.body['message'])).toMatch(DENIED('kustomizations.flux.syncgate.dev'));
       expect(String(a.body['message'])).toContain('pss-baseline/privileged');
-    }, 60_000);
+    }, 150_000);
 
     test('an UPDATE that makes a stored Deployment privileged is refused; the stored object is unchanged', async () => {
       const d = deployment('deployment-compliant.json', 'web-upd');
@@ -159,7 +159,7 @@ describe('webhook (deploy/flux ValidatingWebhookConfiguration)', () => {
       expect(String(a.body['message'])).toContain('pss-baseline/privileged');
       const after = (await api('GET', paths.item)).body;
       expect(after['metadata']['resourceVersion']).toBe(cur['metadata']['resourceVersion']);
-    }, 60_000);
+    }, 150_000);
 
     test('warn-mode findings reach the client as API server warnings, the object is created', async () => {
       const a = await create(deployment('deployment-warn.json', 'web-warn'), { token: ksToken });
@@ -167,37 +167,37 @@ describe('webhook (deploy/flux ValidatingWebhookConfiguration)', () => {
       expect(a.warnings.length).toBeGreaterThan(0);
       expect(a.warnings.join('\n')).toContain('read-only-root-filesystem');
       for (const w of a.warnings) expect({ w, length: w.length }).toEqual({ w, length: Math.min(w.length, 120) });
-    }, 60_000);
+    }, 150_000);
 
     test('helm-controller objects go through the second webhook of the configuration', async () => {
       const a = await create(deployment('deployment-privileged.json', 'hr-priv', NS, HR), { token: hrToken, dryRun: true });
       expect(a.status).toBe(403);
       expect(String(a.body['message'])).toMatch(DENIED('helmreleases.flux.syncgate.dev'));
-    }, 60_000);
+    }, 150_000);
 
     test('a human user without Flux labels is not sent to the webhook (objectSelector)', async () => {
       const a = await create(deployment('deployment-privileged.json', 'alice-priv', NS, {}), { token: aliceToken, dryRun: true });
       expect(a.status).toBe(201);
       expect(a.warnings).toEqual([]);
-    }, 60_000);
+    }, 150_000);
 
     test('a human user copying the Flux label is judged like Flux (the label is the scope)', async () => {
       const a = await create(deployment('deployment-privileged.json', 'alice-ks', NS, KS), { token: aliceToken, dryRun: true });
       expect(a.status).toBe(403);
       expect(String(a.body['message'])).toContain('pss-baseline/privileged');
-    }, 60_000);
+    }, 150_000);
 
     test('RBAC answers before admission: alice may not write outside her namespace', async () => {
       await namespace('wh-other');
       const a = await create(deployment('deployment-privileged.json', 'alice-other', 'wh-other', KS), { token: aliceToken, dryRun: true });
       expect(a.status).toBe(403);
       expect(String(a.body['message'])).toContain('User "alice" cannot create resource "deployments"');
-    }, 60_000);
+    }, 150_000);
 
     test.each(['kube-system', 'flux-system'])('objects in %s are not sent to the webhook (namespaceSelector)', async (ns) => {
       const a = await create(deployment('deployment-privileged.json', 'sys-priv', ns, KS), { token: ksToken, dryRun: true });
       expect(a.status).toBe(201);
-    }, 60_000);
+    }, 150_000);
 
     test('a compliant ConfigMap and a Secret applied by Flux are admitted (plaintext Secrets are not judged here)', async () => {
       const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: NS, labels: KS }, data: { LOG_LEVEL: 'info' } };
@@ -206,7 +206,7 @@ describe('webhook (deploy/flux ValidatingWebhookConfiguration)', () => {
       const a = await create(secret, { token: ksToken, dryRun: true });
       expect(a.status).toBe(201);
       expect(JSON.stringify(a.warnings)).not.toContain('hunter2');
-    }, 60_000);
+    }, 150_000);
 
     test('a refused Secret does not echo its value in the API server answer', async () => {
       const token = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
@@ -216,7 +216,7 @@ describe('webhook (deploy/flux ValidatingWebhookConfiguration)', () => {
       expect(String(a.body['message'])).toContain('secrets/credential-in-configmap');
       expect(JSON.stringify(a)).not.toContain(token);
       expect(hook.log()).not.toContain(token);
-    }, 60_000);
+    }, 150_000);
   });
 
   describe('webhook: failurePolicy and timeouts, as the API server applies them', () => {
@@ -260,7 +260,7 @@ describe('webhook (deploy/flux ValidatingWebhookConfiguration)', () => {
         const x = await create(cm('unreach-ignore', 'ignore'), { token: ksToken, dryRun: true });
         return x.status === 201 ? x : undefined;
       });
-    }, 60_000);
+    }, 150_000);
 
     test('a webhook that does not answer within timeoutSeconds: Fail refuses, Ignore admits', async () => {
       const port = await silentServer();
@@ -274,7 +274,7 @@ describe('webhook (deploy/flux ValidatingWebhookConfiguration)', () => {
       );
       expect(String(a.body['message'])).toMatch(/failed calling webhook "kustomizations\.flux\.syncgate\.dev".*(context deadline exceeded|Client\.Timeout|timeout)/);
       expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-    }, 60_000);
+    }, 150_000);
   });
 
   /** The serial number of the certificate the webhook serves now (no verification: only read it). */
@@ -297,7 +297,7 @@ describe('webhook (deploy/flux ValidatingWebhookConfiguration)', () => {
       const a = await create(deployment('deployment-privileged.json', 'rot'), { token: ksToken, dryRun: true });
       expect(a.status).toBe(403);
       expect(String(a.body['message'])).toContain('pss-baseline/privileged');
-    }, 60_000);
+    }, 150_000);
 
     test('a certificate from a new CA: new connections need the new caBundle (cert-manager injects it)', async () => {
       const other = new TestCA(hook.dir, 'other-ca');
@@ -316,6 +316,6 @@ describe('webhook (deploy/flux ValidatingWebhookConfiguration)', () => {
       const ok = await until('the new-CA configuration to take effect', () => create(labelled('rot-new', 'new'), { token: ksToken, dryRun: true }), (a) => a.status === 403);
       expect(String(ok.body['message'])).toMatch(DENIED('kustomizations.flux.syncgate.dev'));
       expect(String(ok.body['message'])).toContain('pss-baseline/privileged');
-    }, 60_000);
+    }, 150_000);
   });
 });
