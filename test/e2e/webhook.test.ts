@@ -122,8 +122,17 @@ beforeAll(async () => {
   });
 }, 30_000);
 
-afterAll(() => {
-  if (child?.pid && child.exitCode === null) child.kill('SIGTERM');
+afterAll(async () => {
+  // The webhook drains and exits on SIGTERM; wait for that (SIGKILL after 10 s) so nothing is left
+  // for the environment's reaper.
+  const c = child;
+  if (c?.pid && c.exitCode === null && c.signalCode === null) {
+    const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+    c.kill('SIGTERM');
+    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 

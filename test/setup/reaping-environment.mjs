@@ -17,8 +17,10 @@ function descendants(root) {
     } catch {
       continue; // exited while we looked
     }
-    // The ppid follows the state, after the parenthesised command (which may hold spaces or ')').
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    // The state and the ppid follow the parenthesised command (which may hold spaces or ')').
+    const [state, ppidField] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (state === 'Z') continue; // exited, not yet reaped by its parent: nothing left running
+    const ppid = Number(ppidField);
     children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
   }
   const out = [];
