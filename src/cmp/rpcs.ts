@@ -42,6 +42,9 @@ export interface RpcContext {
 
 const withDeadline = (deadline: number | undefined): { deadline?: number } => (deadline !== undefined ? { deadline } : {});
 
+/** What discovery and the parameter announcement pass to the plugin's commands: env, cancel, log, deadline. */
+const toolOptions = (req: RepoRequest) => ({ env: req.env, signal: req.signal, logger: req.logger, ...withDeadline(req.deadline) });
+
 /** GenerateManifest: the Argo CD env in, gate(), the manifests (or the refusal) out. */
 export function generateManifest(ctx: RpcContext): RepoWork<ManifestResponse> {
   return async (req) => {
@@ -70,12 +73,7 @@ export function generateManifest(ctx: RpcContext): RepoWork<ManifestResponse> {
 /** MatchRepository: the plugin's discovery rule on the received repo. */
 export function matchRepo(ctx: RpcContext): RepoWork<RepositoryResponse> {
   return async (req) => {
-    const r = await matchRepository(req.appDir, ctx.plugin, {
-      env: req.env,
-      signal: req.signal,
-      logger: req.logger,
-      ...withDeadline(req.deadline),
-    });
+    const r = await matchRepository(req.appDir, ctx.plugin, toolOptions(req));
     return { response: r };
   };
 }
@@ -84,12 +82,9 @@ export function matchRepo(ctx: RpcContext): RepoWork<RepositoryResponse> {
 export function parametersAnnouncement(ctx: RpcContext): RepoWork<ParametersAnnouncementResponse> {
   return async (req) => {
     const parameterAnnouncements = await announceParameters(req.appDir, ctx.plugin, {
-      env: req.env,
+      ...toolOptions(req),
       repoRoot: req.repoRoot,
       config: ctx.config,
-      signal: req.signal,
-      logger: req.logger,
-      ...withDeadline(req.deadline),
     });
     return { response: { parameterAnnouncements } };
   };
