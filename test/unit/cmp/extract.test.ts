@@ -71,6 +71,9 @@ describe.each(['buffer', 'memory', 'stream'] as const)('extractTgz (%s)', (m) =>
     ['traversal', [root, { name: '../evil.yaml', type: 'file', content: 'x' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: \.\.\/evil\.yaml: parent directory reference$/],
     ['nested traversal', [root, { name: 'a/../../evil', type: 'file', content: 'x' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: a\/\.\.\/\.\.\/evil/],
     ['absolute path', [root, { name: '/etc/evil', type: 'file', content: 'x' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: \/etc\/evil: absolute/],
+    ['drive letter', [root, { name: 'C:/evil', type: 'file', content: 'x' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: C:\/evil: absolute or non-posix path$/],
+    ['backslash', [root, { name: 'a\\evil', type: 'file', content: 'x' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: a\\evil: absolute or non-posix path$/],
+    ['trailing ..', [root, { name: 'a', type: 'dir' }, { name: 'a/b/..', type: 'dir' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: a\/b\/\.\.: parent directory reference$/],
     ['absolute symlink', [root, { name: 'l', type: 'symlink', linkname: '/etc/passwd' }], 'CMP_ILLEGAL_SYMLINK', /^illegal filepath in symlink: l -> \/etc\/passwd: absolute/],
     ['escaping symlink', [root, { name: 'l', type: 'symlink', linkname: '../../etc' }], 'CMP_ILLEGAL_SYMLINK', /^illegal filepath in symlink: l -> \.\.\/\.\.\/etc: points out of the repository$/],
     [
@@ -120,6 +123,47 @@ describe.each(['buffer', 'memory', 'stream'] as const)('extractTgz (%s)', (m) =>
     expect(lstatSync(join(dest, 'l.yaml')).isSymbolicLink()).toBe(false);
     expect(readFileSync(join(dest, 'l.yaml'), 'utf8')).toBe('replaced');
     expect(readFileSync(join(dest, 'target.yaml'), 'utf8')).toBe('target');
+  });
+
+  test('entry names are written in their clean form; dot-led names that are not . or .. are names', async () => {
+    const dest = await extractEntries([
+      root,
+      { name: './a/b.yaml', type: 'file', content: 'b' },
+      { name: 'c//d.yaml', type: 'file', content: 'd' },
+      { name: 'e/./f.yaml', type: 'file', content: 'f' },
+      { name: 'g/', type: 'dir' },
+      { name: 'g/...', type: 'file', content: '3' },
+      { name: '.h', type: 'file', content: 'h' },
+      { name: '..i', type: 'file', content: 'i' },
+      { name: 'C:j', type: 'file', content: 'j' },
+    ]);
+    const found: string[] = [];
+    const walk = (d: string, rel: string): void => {
+      for (const n of readdirSync(d).sort()) {
+        const r = rel === '' ? n : `${rel}/${n}`;
+        if (lstatSync(join(d, n)).isDirectory()) walk(join(d, n), r);
+        else found.push(`${r}=${readFileSync(join(d, n), 'utf8')}`);
+      }
+    };
+    walk(dest, '');
+    expect(found).toEqual(['..i=i', '.h=h', 'C:j=j', 'a/b.yaml=b', 'c/d.yaml=d', 'e/f.yaml=f', 'g/...=3']);
+  });
+
+  test.each([
+    ['a/b', undefined],
+    ['a//b/./', undefined],
+    ['a/b/c', 'illegal filepath in archive: a/b/c: 3 path components, the limit is 2 (limits.pathDepth)'],
+    ['a//b/./c', 'illegal filepath in archive: a//b/./c: 3 path components, the limit is 2 (limits.pathDepth)'],
+  ])('limits.pathDepth 2 counts the clean components of %s', async (name, message) => {
+    const tgz = join(base, 'in.tgz');
+    writeFileSync(tgz, tgzFromEntries([root, { name, type: 'dir' }]));
+    const dest = join(base, 'out');
+    mkdirSync(dest);
+    const run = extractTgz(input(tgz), dest, { maxBytes: 1 << 20, maxDepth: 2, holdBytes: mode === 'stream' ? 0 : 256 * 1024 });
+    if (message === undefined) {
+      await run;
+      expect(lstatSync(join(dest, 'a', 'b')).isDirectory()).toBe(true);
+    } else await expect(run).rejects.toMatchObject({ code: 'CMP_PATH_TOO_DEEP', message });
   });
 
   test('a directory listed twice, and files in dirs made by earlier entries, extract once', async () => {
