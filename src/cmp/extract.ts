@@ -334,8 +334,11 @@ class Unpacker {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private need = 0;
-  /** Real parent dirs already proven inside (and created); cleared whenever a symlink appears. */
-  private readonly parents: Set<string>;
+  /**
+   * Parent dirs already created and proven real and inside, by clean relative name (`''`: the
+   * root); cleared whenever a symlink appears. Relative, so a lookup needs no joined path.
+   */
+  private readonly parents = new Set<string>(['']);
   /** `realRoot` ending in `/`: a clean relative name appended to it is `join(realRoot, name)`. */
   private readonly rootSlash: string;
   private readonly parser: Parser;
@@ -344,7 +347,6 @@ class Unpacker {
     private readonly realRoot: string,
     private readonly opts: ExtractOptions,
   ) {
-    this.parents = new Set([realRoot]);
     this.rootSlash = realRoot.endsWith('/') ? realRoot : `${realRoot}/`;
     this.streamFast = opts.fastPath ?? true;
     // strict: a bad checksum, a truncated body or a non-tar stream is an error, never a warning.
@@ -491,15 +493,14 @@ class Unpacker {
    */
   private ensureParent(name: string): boolean {
     const slash = name.lastIndexOf('/');
-    const relParent = slash < 0 ? '' : name.slice(0, slash);
-    const parent = slash < 0 ? this.realRoot : this.rootSlash + relParent;
+    const parent = slash < 0 ? '' : name.slice(0, slash);
     if (this.parents.has(parent)) return true;
-    const realParent = resolveReal(this.realRoot, relParent);
+    const realParent = resolveReal(this.realRoot, parent);
     if (!isInside(this.realRoot, realParent)) {
       throw new SyncgateError('CMP_ILLEGAL_PATH', `illegal filepath in archive: ${name}: resolves through a symlink out of the repository`);
     }
     mkdirSync(realParent, { recursive: true, mode: 0o755 });
-    if (realParent !== parent) return false;
+    if (realParent !== (parent === '' ? this.realRoot : this.rootSlash + parent)) return false;
     this.parents.add(parent);
     return true;
   }
@@ -577,7 +578,7 @@ class Unpacker {
     try {
       mkdirSync(target, 0o755);
       // Its parent is real and it was just made: files below it need no further resolving.
-      if (parentProven) this.parents.add(target);
+      if (parentProven) this.parents.add(name);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const st = lstatSync(target);
