@@ -49,14 +49,11 @@ const INFLATE_CHUNK = 128 * 1024;
 const SMALL_FILE = 1024 * 1024;
 
 /**
- * The output buffer of a one-call gunzip: the size the gzip trailer declares (ISIZE, RFC 1952),
- * so the tar comes out in one buffer, not 16 KiB pieces joined by a copy (a third of the
- * inflate's time on a 100 KiB tar). Only a hint: a trailer that lies costs a loop or a bigger
- * buffer (zlib's default at least, SYNC_TAR at most), never a wrong result.
+ * The inflated size a whole `.gz` declares in its trailer (ISIZE, RFC 1952; 0 when too short).
+ * Only a hint: the last member's size mod 2^32, and a lie fails zlib's length check.
  */
-function gunzipChunk(gz: Buffer): number {
-  const isize = gz.length >= 18 ? gz.readUInt32LE(gz.length - 4) : 0;
-  return Math.min(Math.max(isize + 1, 16 * 1024), SYNC_TAR + 1);
+function declaredSize(gz: Buffer): number {
+  return gz.length >= 18 ? gz.readUInt32LE(gz.length - 4) : 0;
 }
 
 function invalidArchive(e: unknown): SyncgateError {
@@ -96,10 +93,10 @@ function resolveReal(base: string, rel: string): string {
 
 /**
  * The number of components of `name` when it is already a clean relative path: each component an
- * ordinary name (not empty, `.` or `..`), no NUL or `\\`, no drive letter; else 0.
+ * ordinary name (not empty, `.` or `..`), no NUL or backslash, no `:` second (a drive letter); else 0.
  */
 function plainDepth(name: string): number {
-  if (name.charCodeAt(1) === 0x3a) return 0; // `C:/x`: entryName's checks say why it is refused
+  if (name.charCodeAt(1) === 0x3a) return 0; // `C:/x` or `C:x`: entryName's full checks judge it
   let depth = 0;
   let start = 0;
   for (let i = 0; i <= name.length; i++) {
@@ -780,11 +777,19 @@ export class TgzIngest {
     try {
       if (this.gunzip === undefined && this.heldBytes <= this.holdBytes) {
         const gz = this.takeHeld();
+        // The trailer's size sizes the output buffer, so the tar comes out in one piece, not 16 KiB
+        // pieces joined by a copy (a third of the inflate's time on a 100 KiB tar); a trailer
+        // declaring more than SYNC_TAR goes to the stream at once, not after inflating SYNC_TAR
+        // in vain. A trailer that lies costs a loop or a stream, never a wrong result: a smaller
+        // tar than declared still fits, a bigger one still stops at maxOutputLength.
+        const size = declaredSize(gz);
         let tar: Buffer | undefined;
-        try {
-          tar = gunzipSync(gz, { maxOutputLength: SYNC_TAR, chunkSize: gunzipChunk(gz) });
-        } catch (e) {
-          if (!tooLargeForMemory(e)) throw invalidArchive(e);
+        if (size <= SYNC_TAR) {
+          try {
+            tar = gunzipSync(gz, { maxOutputLength: SYNC_TAR, chunkSize: Math.max(size + 1, 16 * 1024) });
+          } catch (e) {
+            if (!tooLargeForMemory(e)) throw invalidArchive(e);
+          }
         }
         if (tar !== undefined) this.unpacker.writeWhole(tar);
         else this.startStreaming().write(gz);

@@ -187,6 +187,35 @@ describe.each(['buffer', 'memory', 'stream'] as const)('extractTgz (%s)', (m) =>
       await expect(extractTgz(input(tgz), dest, { maxBytes: 1 << 20, holdBytes: m === 'stream' ? 0 : 256 * 1024 })).rejects.toMatchObject({ code: 'CMP_ARCHIVE_INVALID' });
     }
   });
+
+  // The trailer's size (ISIZE) sizes the one-call inflate and sends a big one to the stream: a
+  // trailer that lies either way must still end in zlib's length check, never in a wrong tree.
+  test.each([0, 5000, 3 << 20, 0xffffffff])('a gzip trailer declaring %d bytes it does not hold is CMP_ARCHIVE_INVALID', async (declared) => {
+    const tgzBytes = tgzFromEntries([root, { name: 'a', type: 'file', content: 'x'.repeat(5000) }]);
+    tgzBytes.writeUInt32LE(declared, tgzBytes.length - 4);
+    const tgz = join(base, 'lying.tgz');
+    writeFileSync(tgz, tgzBytes);
+    const dest = join(base, 'out');
+    mkdirSync(dest);
+    await expect(extractTgz(input(tgz), dest, { maxBytes: 1 << 20, holdBytes: m === 'stream' ? 0 : 256 * 1024 })).rejects.toMatchObject({
+      code: 'CMP_ARCHIVE_INVALID',
+      message: expect.stringContaining('incorrect length check') as unknown,
+    });
+  });
+});
+
+test('a two-member gzip whose last member declares little, the whole more than one call inflates, streams and extracts', async () => {
+  // The first member holds a 3 MiB file (its header and content, whole blocks), the second the
+  // rest: its trailer declares a few KiB, so the one-call inflate is tried and outgrows its limit.
+  const tar = tarFromEntries([{ ...root, mtime: 1_700_000_000 }, { name: 'big.bin', type: 'file', content: Buffer.alloc(3 << 20, 0x61), mtime: 1_700_000_000 }, { name: 'small.yaml', type: 'file', content: 'a: 1\n', mtime: 1_700_000_000 }]);
+  const cut = 512 + 512 + (3 << 20);
+  const tgz = Buffer.concat([gzipSync(tar.subarray(0, cut)), gzipSync(tar.subarray(cut))]);
+  expect(tgz.readUInt32LE(tgz.length - 4)).toBeLessThan(8192);
+  const out = join(base, 'out');
+  mkdirSync(out);
+  await expect(extractTgz(tgz, out, { maxBytes: 8 << 20 })).resolves.toEqual({ files: 2, bytes: (3 << 20) + 5 });
+  expect(readFileSync(join(out, 'big.bin')).equals(Buffer.alloc(3 << 20, 0x61))).toBe(true);
+  expect(readFileSync(join(out, 'small.yaml'), 'utf8')).toBe('a: 1\n');
 });
 
 test.each(['buffer', 'file'] as const)('a %s inflating beyond holdBytes streams once it outgrows holdBytes', async (kind) => {
