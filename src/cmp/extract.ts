@@ -725,11 +725,12 @@ class Unpacker {
  * 0644/0755 unless `preserveFileMode`; every limit of {@link ExtractOptions} is checked per entry,
  * so a bomb or a flood of files stops at the limit, never after it was written.
  *
- * Nothing holds the stream: a small one (up to 256 KiB of gzip) is held and inflated in one call
- * when it ends, anything bigger goes through a streaming gunzip (fed 64 KiB at a time; the
- * thread pool inflates a 128 KiB slice while this thread unpacks the previous one), each unpacked
- * synchronously (one system call per small file, no event-loop round trip per entry). Both read
- * plain entries in one pass without node-tar and hand anything unusual to it.
+ * Nothing holds the stream: a small one (up to 256 KiB of gzip, inflating to at most 2 MiB) is
+ * held and inflated in one call when it ends, anything bigger goes through a streaming gunzip
+ * (fed 64 KiB at a time; the thread pool inflates a 128 KiB slice while this thread unpacks the
+ * previous one), each unpacked synchronously (a small file costs its open, write and close, no
+ * event-loop round trip). Both read plain entries in one pass without node-tar and hand anything
+ * unusual to it.
  */
 export class TgzIngest {
   private readonly unpacker: Unpacker;
