@@ -71,6 +71,9 @@ describe.each(['buffer', 'memory', 'stream'] as const)('extractTgz (%s)', (m) =>
     ['traversal', [root, { name: '../evil.yaml', type: 'file', content: 'x' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: \.\.\/evil\.yaml: parent directory reference$/],
     ['nested traversal', [root, { name: 'a/../../evil', type: 'file', content: 'x' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: a\/\.\.\/\.\.\/evil/],
     ['absolute path', [root, { name: '/etc/evil', type: 'file', content: 'x' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: \/etc\/evil: absolute/],
+    ['drive letter', [root, { name: 'C:/evil', type: 'file', content: 'x' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: C:\/evil: absolute or non-posix path$/],
+    ['backslash', [root, { name: 'a\\evil', type: 'file', content: 'x' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: a\\evil: absolute or non-posix path$/],
+    ['trailing ..', [root, { name: 'a', type: 'dir' }, { name: 'a/b/..', type: 'dir' }], 'CMP_ILLEGAL_PATH', /^illegal filepath in archive: a\/b\/\.\.: parent directory reference$/],
     ['absolute symlink', [root, { name: 'l', type: 'symlink', linkname: '/etc/passwd' }], 'CMP_ILLEGAL_SYMLINK', /^illegal filepath in symlink: l -> \/etc\/passwd: absolute/],
     ['escaping symlink', [root, { name: 'l', type: 'symlink', linkname: '../../etc' }], 'CMP_ILLEGAL_SYMLINK', /^illegal filepath in symlink: l -> \.\.\/\.\.\/etc: points out of the repository$/],
     [
@@ -122,6 +125,47 @@ describe.each(['buffer', 'memory', 'stream'] as const)('extractTgz (%s)', (m) =>
     expect(readFileSync(join(dest, 'target.yaml'), 'utf8')).toBe('target');
   });
 
+  test('entry names are written in their clean form; dot-led names that are not . or .. are names', async () => {
+    const dest = await extractEntries([
+      root,
+      { name: './a/b.yaml', type: 'file', content: 'b' },
+      { name: 'c//d.yaml', type: 'file', content: 'd' },
+      { name: 'e/./f.yaml', type: 'file', content: 'f' },
+      { name: 'g/', type: 'dir' },
+      { name: 'g/...', type: 'file', content: '3' },
+      { name: '.h', type: 'file', content: 'h' },
+      { name: '..i', type: 'file', content: 'i' },
+      { name: 'C:j', type: 'file', content: 'j' },
+    ]);
+    const found: string[] = [];
+    const walk = (d: string, rel: string): void => {
+      for (const n of readdirSync(d).sort()) {
+        const r = rel === '' ? n : `${rel}/${n}`;
+        if (lstatSync(join(d, n)).isDirectory()) walk(join(d, n), r);
+        else found.push(`${r}=${readFileSync(join(d, n), 'utf8')}`);
+      }
+    };
+    walk(dest, '');
+    expect(found).toEqual(['..i=i', '.h=h', 'C:j=j', 'a/b.yaml=b', 'c/d.yaml=d', 'e/f.yaml=f', 'g/...=3']);
+  });
+
+  test.each([
+    ['a/b', undefined],
+    ['a//b/./', undefined],
+    ['a/b/c', 'illegal filepath in archive: a/b/c: 3 path components, the limit is 2 (limits.pathDepth)'],
+    ['a//b/./c', 'illegal filepath in archive: a//b/./c: 3 path components, the limit is 2 (limits.pathDepth)'],
+  ])('limits.pathDepth 2 counts the clean components of %s', async (name, message) => {
+    const tgz = join(base, 'in.tgz');
+    writeFileSync(tgz, tgzFromEntries([root, { name, type: 'dir' }]));
+    const dest = join(base, 'out');
+    mkdirSync(dest);
+    const run = extractTgz(input(tgz), dest, { maxBytes: 1 << 20, maxDepth: 2, holdBytes: mode === 'stream' ? 0 : 256 * 1024 });
+    if (message === undefined) {
+      await run;
+      expect(lstatSync(join(dest, 'a', 'b')).isDirectory()).toBe(true);
+    } else await expect(run).rejects.toMatchObject({ code: 'CMP_PATH_TOO_DEEP', message });
+  });
+
   test('a directory listed twice, and files in dirs made by earlier entries, extract once', async () => {
     const dest = await extractEntries([root, { name: 'a', type: 'dir' }, { name: 'a/b', type: 'dir' }, { name: 'a', type: 'dir' }, { name: 'a/b/f.yaml', type: 'file', content: 'f' }]);
     expect(readFileSync(join(dest, 'a/b/f.yaml'), 'utf8')).toBe('f');
@@ -143,6 +187,35 @@ describe.each(['buffer', 'memory', 'stream'] as const)('extractTgz (%s)', (m) =>
       await expect(extractTgz(input(tgz), dest, { maxBytes: 1 << 20, holdBytes: m === 'stream' ? 0 : 256 * 1024 })).rejects.toMatchObject({ code: 'CMP_ARCHIVE_INVALID' });
     }
   });
+
+  // The trailer's size (ISIZE) sizes the one-call inflate and sends a big one to the stream: a
+  // trailer that lies either way must still end in zlib's length check, never in a wrong tree.
+  test.each([0, 5000, 3 << 20, 0xffffffff])('a gzip trailer declaring %d bytes it does not hold is CMP_ARCHIVE_INVALID', async (declared) => {
+    const tgzBytes = tgzFromEntries([root, { name: 'a', type: 'file', content: 'x'.repeat(5000) }]);
+    tgzBytes.writeUInt32LE(declared, tgzBytes.length - 4);
+    const tgz = join(base, 'lying.tgz');
+    writeFileSync(tgz, tgzBytes);
+    const dest = join(base, 'out');
+    mkdirSync(dest);
+    await expect(extractTgz(input(tgz), dest, { maxBytes: 1 << 20, holdBytes: m === 'stream' ? 0 : 256 * 1024 })).rejects.toMatchObject({
+      code: 'CMP_ARCHIVE_INVALID',
+      message: expect.stringContaining('incorrect length check') as unknown,
+    });
+  });
+});
+
+test('a two-member gzip whose last member declares little, the whole more than one call inflates, streams and extracts', async () => {
+  // The first member holds a 3 MiB file (its header and content, whole blocks), the second the
+  // rest: its trailer declares a few KiB, so the one-call inflate is tried and outgrows its limit.
+  const tar = tarFromEntries([{ ...root, mtime: 1_700_000_000 }, { name: 'big.bin', type: 'file', content: Buffer.alloc(3 << 20, 0x61), mtime: 1_700_000_000 }, { name: 'small.yaml', type: 'file', content: 'a: 1\n', mtime: 1_700_000_000 }]);
+  const cut = 512 + 512 + (3 << 20);
+  const tgz = Buffer.concat([gzipSync(tar.subarray(0, cut)), gzipSync(tar.subarray(cut))]);
+  expect(tgz.readUInt32LE(tgz.length - 4)).toBeLessThan(8192);
+  const out = join(base, 'out');
+  mkdirSync(out);
+  await expect(extractTgz(tgz, out, { maxBytes: 8 << 20 })).resolves.toEqual({ files: 2, bytes: (3 << 20) + 5 });
+  expect(readFileSync(join(out, 'big.bin')).equals(Buffer.alloc(3 << 20, 0x61))).toBe(true);
+  expect(readFileSync(join(out, 'small.yaml'), 'utf8')).toBe('a: 1\n');
 });
 
 test.each(['buffer', 'file'] as const)('a %s inflating beyond holdBytes streams once it outgrows holdBytes', async (kind) => {
