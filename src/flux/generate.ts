@@ -17,11 +17,9 @@
 import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { SyncgateError, isSyncgateError } from '../errors/index.js';
-import { parseDocuments } from '../k8s/index.js';
+import { isMap, parseDocuments } from '../k8s/index.js';
 import { KUSTOMIZATION_FILES, displayPath, resolveInsideRepo } from '../repo/index.js';
 import type { FluxGeneratorFields, FluxKustomization } from './kustomization.js';
-
-/** kustomize's recognised kustomization file names (konfig.RecognizedKustomizationFileNames). */
 
 /** The top-level fields of kustomize's Kustomization type (api/types/kustomization.go, v5). */
 const KNOWN_FIELDS = new Set([
@@ -49,10 +47,6 @@ export interface Generated {
   restore: () => void;
 }
 
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function fail(what: string): SyncgateError {
   return new SyncgateError('FLUX_GENERATE_FAILED', what);
 }
@@ -64,7 +58,6 @@ function kustomizationFileIn(dir: string): string | undefined {
   }
   return undefined;
 }
-
 
 /** Go's sort.Strings order (bytes), which filepath.Walk uses. */
 function byBytes(a: string, b: string): number {

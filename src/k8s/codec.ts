@@ -15,7 +15,8 @@ export function parseDocuments(text: string, source: string, limits?: Partial<Pa
   return decodeStream(text, source, limits);
 }
 
-function isMap(v: unknown): v is Record<string, unknown> {
+/** A YAML/JSON mapping (an object that is not an array). */
+export function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

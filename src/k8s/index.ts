@@ -4,7 +4,7 @@
 // rendering, secrets or policies, never does I/O, and never throws anything but a SyncgateError.
 export type { K8sObject, K8sMetadata, Resource } from './types.js';
 export { identity, identityKey, apiGroup } from './identity.js';
-export { parseDocuments, parseResources, asObject, toYamlStream, needsQuotes } from './codec.js';
+export { parseDocuments, parseResources, asObject, toYamlStream, needsQuotes, isMap } from './codec.js';
 export { decodeJson as parseJson } from './decode.js';
 export { toJson } from './json.js';
 export { resolveScalar, resolveTyped, keyString, ScalarError, type Resolved } from './resolve.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
-import { parseDocuments } from '../k8s/index.js';
+import { isMap, parseDocuments } from '../k8s/index.js';
 import { displayPath, resolveInsideRepo } from './paths.js';
 import { isRemoteReference } from './remote.js';
 
@@ -36,10 +36,6 @@ export interface KustomizationTree {
   files: string[];
   /** Every local path they read, resolved and checked. */
   refs: KustomizationRef[];
-}
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function strings(v: unknown, field: string, source: string): string[] {

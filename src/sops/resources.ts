@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { GateRequest } from '../request/index.js';
-import { identity, type K8sObject, type Resource } from '../k8s/index.js';
+import { identity, isMap, type K8sObject, type Resource } from '../k8s/index.js';
 import { readRepoFile, realPathInside, realPathOrUndefined } from '../repo/index.js';
 import { audit } from './audit.js';
 import { formatOf, looksEncrypted, parseSops, type DecryptedDocument, type KeyChoice } from './decrypt-file.js';
@@ -11,17 +11,13 @@ import { MAX_SOPS_FILE } from './repo-file.js';
 import { checkNamespace, decryptAudited, keyChoice, remember } from './request-keys.js';
 import type { SopsDocument } from './tree.js';
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function secretValues(o: K8sObject): string[] {
   const out: string[] = [];
   const sd = o['stringData'];
-  if (isRecord(sd)) for (const v of Object.values(sd)) if (typeof v === 'string') out.push(v);
+  if (isMap(sd)) for (const v of Object.values(sd)) if (typeof v === 'string') out.push(v);
   for (const field of ['data', 'binaryData']) {
     const d = o[field];
-    if (isRecord(d)) for (const v of Object.values(d)) if (typeof v === 'string') out.push(Buffer.from(v, 'base64').toString('utf8'));
+    if (isMap(d)) for (const v of Object.values(d)) if (typeof v === 'string') out.push(Buffer.from(v, 'base64').toString('utf8'));
   }
   return out;
 }
@@ -37,7 +33,7 @@ async function markFromInputs(resources: Resource[], req: GateRequest, inputs: I
   const plaintexts = [...inputs.values];
   for (const r of resources) {
     const o = r.object;
-    if (o.kind !== 'Secret' || hasSops(o) || !secretValues(o).some((v) => plaintexts.some((p) => v.includes(p)))) {
+    if (o.kind !== 'Secret' || hasSopsMetadata(o) || !secretValues(o).some((v) => plaintexts.some((p) => v.includes(p)))) {
       out.push(r);
       continue;
     }
@@ -51,10 +47,6 @@ async function markFromInputs(resources: Resource[], req: GateRequest, inputs: I
 function withoutSops(o: K8sObject): Omit<K8sObject, 'sops'> {
   const { sops: _sops, ...rest } = o;
   return rest;
-}
-
-function hasSops(o: K8sObject): boolean {
-  return hasSopsMetadata(o);
 }
 
 /**
@@ -81,13 +73,13 @@ function fileBacked(rootReal: string | undefined, req: GateRequest, r: Resource)
  */
 export async function decryptResources(resources: Resource[], req: GateRequest, state: DecryptionState = noDecryptionState()): Promise<Resource[]> {
   if (state.inputs.values.size > 0) resources = await markFromInputs(resources, req, state.inputs);
-  if (!resources.some((r) => hasSops(r.object))) return resources;
+  if (!resources.some((r) => hasSopsMetadata(r.object))) return resources;
   const choice = await keyChoice(req);
   const files = new Map<string, Promise<{ doc: SopsDocument; dec: DecryptedDocument; branchOf: number[] } | undefined>>();
   let rootReal: string | undefined;
   const out: Resource[] = [];
   for (const r of resources) {
-    if (!hasSops(r.object)) {
+    if (!hasSopsMetadata(r.object)) {
       out.push(r);
       continue;
     }
