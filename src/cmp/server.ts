@@ -176,24 +176,27 @@ class CallState {
   }
 }
 
-/** Logs, counts and sends the reply of one call (protocol out). */
-function sendReply<Res>(st: CallState, reply: Reply<Res>, callback: grpc.sendUnaryData<Res>): void {
+/**
+ * Counts and sends the reply of one call (protocol out). Returns its log line, to be written once
+ * the reply went out: a log write on the reply's path would hold the reply back by its duration.
+ */
+function sendReply<Res>(st: CallState, reply: Reply<Res>, callback: grpc.sendUnaryData<Res>): () => void {
   const { log, redactor, stages, logFields } = st;
   if ('error' in reply) {
     const durationMs = st.metrics.done('error');
     const message = redactor.mask(`${reply.error.code}: ${reply.error.message}`);
-    log.warn({ code: reply.error.code, durationMs }, message);
     callback({ code: grpc.status.UNKNOWN, details: message });
-  } else if ('refusal' in reply) {
+    return () => log.warn({ code: reply.error.code, durationMs }, message);
+  }
+  if ('refusal' in reply) {
     // A refusal is a failed generate, never fewer manifests: omitting objects would prune them.
     const durationMs = st.metrics.done('refused');
-    log.warn({ durationMs, stages, ...logFields }, 'render refused');
     callback({ code: grpc.status.UNKNOWN, details: redactor.mask(reply.refusal) });
-  } else {
-    const durationMs = st.metrics.done('ok');
-    log.info({ durationMs, stages, ...logFields }, 'request served');
-    callback(null, reply.response);
+    return () => log.warn({ durationMs, stages, ...logFields }, 'render refused');
   }
+  const durationMs = st.metrics.done('ok');
+  callback(null, reply.response);
+  return () => log.info({ durationMs, stages, ...logFields }, 'request served');
 }
 
 /** What a request holds on the sidecar until its dir is removed. */
@@ -279,12 +282,13 @@ async function serveRepoCall<Res>(ctx: ServerContext, st: CallState, work: RepoW
   if (call.cancelled && !('error' in reply && reply.error.code === 'EXEC_CANCELLED')) {
     reply = { error: new SyncgateError('EXEC_CANCELLED', 'request cancelled by the client') };
   }
-  sendReply(st, reply, callback);
+  const logReply = sendReply(st, reply, callback);
+  await replySent(call);
+  logReply();
   // The work dir goes right after the reply (Argo CD's cmp-server removes its dir in a
   // deferred RemoveAll too). The admission and its budget are held until the dir is gone,
   // so the limits bound what requests hold on the sidecar's memory-backed /tmp.
   if (held.dir !== undefined) {
-    await replySent(call);
     const tRemove = performance.now();
     await removeRequestDir(held.dir, held.files);
     log.debug({ ms: Math.round(performance.now() - tRemove) }, 'work dir removed');

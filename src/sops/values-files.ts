@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { SyncgateError, isSyncgateError } from '../errors/index.js';
@@ -39,7 +38,8 @@ export async function decryptValuesFiles(ctx: PrepareContext, appDir: string, na
   const isChart = req.options.type === 'helm' || existsSync(join(appDir, 'Chart.yaml'));
   if (!isChart) return out;
   const isPattern = valuesFileMatcher(req.config.spec.sops.valuesFilePatterns);
-  const listed = (await readdir(appDir, { withFileTypes: true }))
+  // One directory of the request's own extracted repo: listed in place, not through the thread pool.
+  const listed = readdirSync(appDir, { withFileTypes: true })
     .filter((e) => e.isFile() && isPattern(e.name))
     .map((e) => e.name)
     .sort();
