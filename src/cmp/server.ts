@@ -158,6 +158,7 @@ class CallState {
   readonly stages: Record<string, number> = {};
   readonly logFields: Record<string, unknown> = {};
   readonly metrics: CallMetrics;
+  private readonly cancel = (): void => this.ac.abort();
 
   constructor(
     ctx: ServerContext,
@@ -166,8 +167,17 @@ class CallState {
   ) {
     this.metrics = new CallMetrics(ctx.metrics, rpc);
     this.log = ctx.logger.child({ rpc, requestId: randomUUID() });
-    call.on('cancelled', () => this.ac.abort());
+    call.on('cancelled', this.cancel);
     addAbortSignal(this.ac.signal, call);
+  }
+
+  /**
+   * The reply goes out: grpc-js reports the call `cancelled` once its status is written, which
+   * is no longer a cancel of its work (aborting then would destroy the finished call with an
+   * AbortError, for nothing).
+   */
+  replying(): void {
+    this.call.off('cancelled', this.cancel);
   }
 
   /** Milliseconds since `t0`, to 0.1 ms, as a stage of the log line. */
@@ -182,6 +192,7 @@ class CallState {
  */
 function sendReply<Res>(st: CallState, reply: Reply<Res>, callback: grpc.sendUnaryData<Res>): () => void {
   const { log, redactor, stages, logFields } = st;
+  st.replying();
   if ('error' in reply) {
     const durationMs = st.metrics.done('error');
     const message = redactor.mask(`${reply.error.code}: ${reply.error.message}`);
