@@ -62,6 +62,7 @@ export async function gate(req: GateRequest): Promise<GateResult> {
       ...(prepared.helmValues !== undefined ? { valuesStdin: prepared.helmValues } : {}),
       ...(full.signal ? { signal: full.signal } : {}),
       ...(full.loadRestrictor ? { loadRestrictor: full.loadRestrictor } : {}),
+      ...(prepared.kustomizationTree ? { kustomizationTree: prepared.kustomizationTree } : {}),
     };
     let resources = await time('render', () => render(input));
     checkResources(resources, full.config.spec.limits.resources);

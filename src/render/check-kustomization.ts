@@ -1,5 +1,5 @@
 import { SyncgateError } from '../errors/index.js';
-import { walkKustomization } from '../repo/index.js';
+import { walkKustomization, type KustomizationTree } from '../repo/index.js';
 
 function helmCharts(k: Record<string, unknown>): Record<string, unknown>[] {
   const charts = k['helmCharts'];
@@ -30,7 +30,10 @@ function checkHelmCharts(k: Record<string, unknown>, source: string, enableHelm:
  * Walks every kustomization reachable from `dir` with the repo's one walk (remote references,
  * paths outside the repo and missing paths refused) and checks helmCharts against the platform
  * config, before kustomize runs. kustomize's own root-only restrictor then bounds reads per root.
+ * `walked` is that walk when an earlier stage of the request already made it (the SOPS stage).
  */
-export function checkKustomization(dir: string, repoRoot: string, opts: { enableHelm: boolean }): void {
-  walkKustomization(dir, repoRoot, (k, source) => checkHelmCharts(k, source, opts.enableHelm));
+export function checkKustomization(dir: string, repoRoot: string, opts: { enableHelm: boolean }, walked?: KustomizationTree): void {
+  const check = (k: Record<string, unknown>, source: string): void => checkHelmCharts(k, source, opts.enableHelm);
+  if (walked === undefined) walkKustomization(dir, repoRoot, check);
+  else for (const { k, source } of walked.kustomizations) check(k, source);
 }

@@ -24,7 +24,7 @@ export function kustomizeBuildArgs(input: Pick<RenderInput, 'appDir' | 'config' 
 export async function renderKustomize(input: RenderInput): Promise<Resource[]> {
   const { appDir, repoRoot, config } = input;
   const label = displayPath(repoRoot, appDir);
-  checkKustomization(appDir, repoRoot, { enableHelm: config.spec.render.kustomize.enableHelm });
+  checkKustomization(appDir, repoRoot, { enableHelm: config.spec.render.kustomize.enableHelm }, input.kustomizationTree);
   const args = kustomizeBuildArgs(input, config.spec.render.kustomize.enableHelm ? resolveTool('helm') : undefined);
   const stdout = await runRenderTool(input, 'kustomize', args, 'RENDER_KUSTOMIZE_FAILED', `kustomize build ${label}`);
   return parseResources(stdout, `kustomize build ${label}`);

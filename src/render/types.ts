@@ -1,6 +1,7 @@
 import type { GateConfig } from '../config/index.js';
 import type { AppContext, RenderOptions } from '../request/index.js';
 import type { Logger, Redactor } from '../log/index.js';
+import type { KustomizationTree } from '../repo/index.js';
 
 /** Everything a renderer needs; built by gate(). */
 export interface RenderInput {
@@ -21,6 +22,8 @@ export interface RenderInput {
   loadRestrictor?: 'rootOnly' | 'none';
   /** Decrypted Helm values (one JSON document) helm reads from its stdin, after every values file. */
   valuesStdin?: Buffer;
+  /** The kustomization walk of appDir in repoRoot, when the SOPS stage already made it for this request. */
+  kustomizationTree?: KustomizationTree;
 }
 
 export type SourceType = 'helm' | 'kustomize' | 'directory';

@@ -34,6 +34,8 @@ export interface KustomizationRef {
 export interface KustomizationTree {
   /** Every kustomization file reached, real paths, in walk order. */
   files: string[];
+  /** Each of them parsed, with its repo-relative name, in walk order. */
+  kustomizations: { k: Record<string, unknown>; source: string }[];
   /** Every local path they read, resolved and checked. */
   refs: KustomizationRef[];
 }
@@ -123,7 +125,7 @@ export function walkKustomization(
   repoRoot: string,
   onKustomization?: (k: Record<string, unknown>, source: string) => void,
 ): KustomizationTree {
-  const tree: KustomizationTree = { files: [], refs: [] };
+  const tree: KustomizationTree = { files: [], kustomizations: [], refs: [] };
   const seen = new Set<string>();
   const walk = (d: string): void => {
     if (seen.has(d)) return;
@@ -134,6 +136,7 @@ export function walkKustomization(
     const k = parseDocuments(readFileSync(resolveInsideRepo(repoRoot, d, basename(file), 'kustomization'), 'utf8'), source)[0] ?? {};
     if (!isMap(k)) throw new SyncgateError('RENDER_KUSTOMIZE_INVALID', `${source}: not a mapping`);
     tree.files.push(file);
+    tree.kustomizations.push({ k, source });
     onKustomization?.(k, source);
     for (const n of kustomizationPaths(k, source)) {
       if (isRemoteReference(n.path)) {

@@ -1,6 +1,6 @@
 import { cp, mkdir, open, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { displayPath, walkKustomization, type KustomizationRef } from '../repo/index.js';
+import { displayPath, walkKustomization, type KustomizationRef, type KustomizationTree } from '../repo/index.js';
 import { audit } from './audit.js';
 import { emitTree } from './emit.js';
 import { collectCiphertexts, type VerifiedValues } from './object-tree.js';
@@ -54,6 +54,8 @@ export interface PreparedKustomization {
   repoRoot: string;
   appDir: string;
   decrypted: { file: string; keys: string[] }[];
+  /** The walk of the app dir in the repo, for the render to reuse when it builds the same tree. */
+  tree: KustomizationTree;
 }
 
 /**
@@ -63,8 +65,9 @@ export interface PreparedKustomization {
  */
 export async function prepareKustomization(ctx: PrepareContext, appDir: string, workDir: string, verified: VerifiedValues): Promise<PreparedKustomization> {
   const { repoRoot } = ctx;
-  const out: PreparedKustomization = { repoRoot, appDir, decrypted: [] };
-  const { refs } = walkKustomization(appDir, repoRoot);
+  const tree = walkKustomization(appDir, repoRoot);
+  const { refs } = tree;
+  const out: PreparedKustomization = { repoRoot, appDir, decrypted: [], tree };
   const unique = (rs: KustomizationRef[]): KustomizationRef[] => [...new Map(rs.map((r) => [r.real, r])).values()];
   await verifyResourceFiles(ctx, unique(refs.filter((r) => r.field === 'resources' && !r.isDirectory && MANIFEST.test(r.real))), verified);
   const decryptedInputs: { rel: string; out: Buffer }[] = [];

@@ -39,6 +39,9 @@ export async function prepareSecrets(req: GateRequest, workDir: string): Promise
   if (k.repoRoot !== repoRoot) {
     prepared.repoRoot = k.repoRoot;
     prepared.appDir = k.appDir;
+  } else if (prepared.repoRoot === repoRoot && prepared.appDir === appDir) {
+    // The render builds the very tree walked here: it reuses the walk.
+    prepared.kustomizationTree = k.tree;
   }
   return prepared;
 }

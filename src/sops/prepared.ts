@@ -1,3 +1,4 @@
+import type { KustomizationTree } from '../repo/index.js';
 import type { VerifiedValues } from './object-tree.js';
 import { DecryptedMaterial } from './taint.js';
 
@@ -33,6 +34,8 @@ export interface PreparedSource extends DecryptionState {
   valueFiles: string[];
   /** Every file decrypted for the render, repo-relative, with the keys that opened it. */
   decrypted: { file: string; keys: string[] }[];
+  /** The kustomization walk of appDir in repoRoot (the render reuses it instead of walking again). */
+  kustomizationTree?: KustomizationTree;
 }
 
 /** An empty state: nothing was decrypted before the render. */

@@ -77,6 +77,15 @@ async function refusal(r: GateRequest): Promise<string> {
 
 const K = 'app/kustomization.yaml';
 
+describe("the render checks the kustomization tree the SOPS stage walked", () => {
+  test('helmCharts in a base while enableHelm is off → RENDER_TYPE_DISABLED naming the base, before kustomize runs', async () => {
+    files({ [K]: 'resources: [../base]\n', 'base/kustomization.yaml': 'helmCharts: [{name: c}]\n' });
+    expect(await refusal(req({ config: testConfig({}, { render: { kustomize: { enableHelm: false } } }) }))).toMatch(
+      /^RENDER_TYPE_DISABLED: base\/kustomization\.yaml: helmCharts needs kustomize --enable-helm/,
+    );
+  });
+});
+
 describe('every kind of kustomization path, with real kustomize', () => {
   test.each([
     ['resources', 'resources: [../../outside/cm.yaml]'],
