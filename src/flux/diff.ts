@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { SyncgateError, isSyncgateError } from '../errors/index.js';
-import { identity, identityKey, parseResources, type K8sObject } from '../k8s/index.js';
+import { identity, identityKey, isMap, parseResources, type K8sObject } from '../k8s/index.js';
 import type { Redactor } from '../log/index.js';
 
 /** One object's change between two builds. */
@@ -68,10 +68,6 @@ export async function readPreviousBuild(path: string): Promise<K8sObject[]> {
     const why = isSyncgateError(e) ? `${e.code}: ${e.message}` : ((e as NodeJS.ErrnoException).code ?? String(e));
     throw new SyncgateError('FLUX_DIFF_INVALID', `previous build ${path}: cannot read: ${why}`);
   }
-}
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function fieldDiff(a: unknown, b: unknown, path: string, out: ObjectChange['fields']): void {

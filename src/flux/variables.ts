@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { SyncgateError } from '../errors/index.js';
-import { parseDocuments, type K8sObject } from '../k8s/index.js';
+import { isMap, parseDocuments, type K8sObject } from '../k8s/index.js';
 import type { Redactor } from '../log/index.js';
 import type { SubstituteReference } from './kustomization.js';
 
@@ -14,10 +14,6 @@ export interface VariableSource {
 
 /** Decrypts a SOPS-encrypted Secret with the tenant's granted key (the SOPS stage's job). */
 export type SecretDecryptor = (object: K8sObject, file: string) => Promise<K8sObject>;
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Reads `--substitute-from` files: every ConfigMap and Secret document in them. */
 export async function readVariableSources(files: readonly string[]): Promise<VariableSource[]> {

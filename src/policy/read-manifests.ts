@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
-import { asObject, type Resource } from '../k8s/index.js';
+import { asObject, isMap, type Resource } from '../k8s/index.js';
 import { parseDocuments as loadDocuments } from '../k8s/index.js';
 import { SourceFiles } from './sources.js';
 import type { ScanNotice } from './types.js';
@@ -49,10 +49,6 @@ function documentLines(text: string): number[] {
     }
   }
   return starts;
-}
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Turns one file's text into resources; documents that are not Kubernetes objects are skipped with a notice. */

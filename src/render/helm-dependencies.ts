@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyncgateError } from '../errors/index.js';
-import { parseDocuments } from '../k8s/index.js';
+import { isMap, parseDocuments } from '../k8s/index.js';
 import { displayPath } from '../repo/index.js';
 
 interface Dependency {
@@ -11,10 +11,6 @@ interface Dependency {
   version?: string;
   repository?: string;
   alias?: string;
-}
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function readDependencies(chartYaml: string, source: string): Dependency[] {

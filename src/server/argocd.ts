@@ -1,5 +1,5 @@
 import type { GateConfig } from '../config/index.js';
-import type { K8sObject } from '../k8s/index.js';
+import { isMap, type K8sObject } from '../k8s/index.js';
 import { globMatch } from '../policy/glob.js';
 
 // The source types Argo CD renders itself (pkg/apis/application/v1alpha1 ApplicationSource
@@ -7,10 +7,6 @@ import { globMatch } from '../policy/glob.js';
 const OWN_RENDERERS = ['helm', 'kustomize', 'directory'] as const;
 
 type ArgoSettings = GateConfig['spec']['argocd']['applications'];
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** True for `argoproj.io` Applications and ApplicationSets. */
 export function isArgoApp(obj: K8sObject): boolean {

@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { GateConfig } from '../config/index.js';
 import { asSyncgateError, SyncgateError } from '../errors/index.js';
 import { gateObjects, type AppContext } from '../gate/index.js';
-import { identity, parseJson, type K8sObject, type Resource } from '../k8s/index.js';
+import { identity, isMap, parseJson, type K8sObject, type Resource } from '../k8s/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { gateMetrics } from '../log/metrics.js';
 import { argoSourceDenial } from './argocd.js';
@@ -38,10 +38,6 @@ const FLUX_KS_NAMESPACE = 'kustomize.toolkit.fluxcd.io/namespace';
 const FLUX_HR_NAME = 'helm.toolkit.fluxcd.io/name';
 const FLUX_HR_NAMESPACE = 'helm.toolkit.fluxcd.io/namespace';
 const WARNING_CHARS = 120;
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function invalid(message: string): SyncgateError {
   return new SyncgateError('WEBHOOK_REVIEW_INVALID', message);
