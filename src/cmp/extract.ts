@@ -150,6 +150,8 @@ function createExclusive<T>(target: string, create: (t: string) => T): T {
 }
 
 const BLOCK = 512;
+/** The zeros held at the end of an archive: one record of GNU tar's default blocking (Go writes two blocks). */
+const END_HOLD = 20 * BLOCK;
 
 /** A POSIX ustar header of a regular file, a directory or a PAX record, decoded as node-tar decodes it. */
 interface PlainHeader {
@@ -319,9 +321,9 @@ class Unpacker {
   bytes = 0;
   private failure: Error | undefined;
   private openFd: number | undefined;
-  /** Entries node-tar will emit again that {@link writeWhole}'s fast path already wrote. */
+  /** Entries node-tar emits that were written already (the synthetic `.` of {@link handOver}). */
   private skip = 0;
-  /** The fast path consumed the whole archive: node-tar never saw it. */
+  /** {@link fastStream} read the whole archive, end-of-archive blocks included: node-tar never saw it. */
   private fastDone = false;
   /** {@link fastStream} reads the stream (until it hands it to node-tar). */
   private streamFast: boolean;
@@ -360,18 +362,27 @@ class Unpacker {
   }
 
   end(): void {
-    if (this.failure === undefined && this.streamFast) this.handOver(this.takePending());
+    if (this.failure === undefined && this.streamFast) {
+      const rest = this.takePending();
+      // After at least one entry, a stream that ends in whole zero blocks has ended its archive.
+      if (this.consumed > 0 && rest.length > 0 && rest.length % BLOCK === 0 && allZero(rest, 0)) this.fastDone = true;
+      else this.handOver(rest);
+    }
     if (this.failure === undefined && !this.fastDone) this.parser.end();
     this.check();
   }
 
   /**
-   * The streaming one-pass read: the same entries as {@link fastPath} (plain ustar files up to
-   * 1 MiB, directories, Go's per-entry PAX records) written straight from the inflated pieces; an
-   * entry cut by a piece boundary waits for the rest. At the first other header (or the end of
-   * the archive, or the end of the stream) node-tar takes over from that header's first byte,
-   * after a synthetic `.` directory entry it is told to skip when anything was read here (so it
-   * is in the state it would be after those plain entries: a valid entry seen, no pending PAX).
+   * The one-pass read, of a whole small tar or of the inflated pieces of a stream: plain POSIX
+   * ustar files up to 1 MiB and directories, with the PAX records Go's archive/tar writes before
+   * each (times, long paths), written straight from the buffer without node-tar's per-entry
+   * streams; an entry cut by a piece boundary waits for the rest. At the first header of any
+   * other kind (symlinks, GNU long names, other PAX keys, anything unusual), or at the end of
+   * the stream, node-tar takes over from that header's first byte, after a synthetic `.`
+   * directory entry it is told to skip when anything was read here (so it is in the state it
+   * would be after those plain entries: a valid entry seen, no pending PAX), and judges the rest.
+   * Zero blocks after an entry are held (up to one 10 KiB record): when the stream ends on them,
+   * {@link end} finishes the archive without node-tar.
    */
   private fastStream(chunk: Buffer): void {
     this.pending.push(chunk);
@@ -390,7 +401,12 @@ class Unpacker {
         this.need = off + BLOCK - safe;
         break;
       }
-      const h = allZero(buf, off, off + BLOCK) ? undefined : plainHeader(buf, off);
+      const zero = allZero(buf, off, off + BLOCK);
+      if (zero && safe === off && this.consumed > 0 && buf.length - off <= END_HOLD && allZero(buf, off)) {
+        this.need = END_HOLD + 1; // more than a record of zeros, or any other byte: node-tar's
+        break;
+      }
+      const h = zero ? undefined : plainHeader(buf, off);
       if (h === undefined || (h.kind === 'file' && h.size > SMALL_FILE)) {
         this.handOver(buf.subarray(safe));
         return;
@@ -467,7 +483,7 @@ class Unpacker {
 
   private onEntry(entry: ReadEntry): void {
     if (this.skip > 0) {
-      // written by the fast path already (writeWhole)
+      // the synthetic `.` of handOver: the entries before it were written already
       this.skip--;
       entry.resume();
       return;
@@ -597,63 +613,6 @@ class Unpacker {
     if (this.bytes + size > opts.maxBytes) throw this.tooLarge(name);
     this.admit(name, size);
     this.ensureParent(name);
-  }
-
-  /**
-   * A whole (small) tar at once. Plain POSIX ustar files and directories, with the PAX records
-   * Go's archive/tar writes before each (times, long paths), are written here straight from the
-   * buffer, without node-tar's per-entry streams; at the first header of any other kind
-   * (symlinks, GNU long names, other PAX keys, anything unusual) node-tar reads the archive
-   * from its start, and the entries already written are skipped, so it judges the rest with
-   * all its state, exactly as if it had read everything.
-   */
-  writeWhole(tar: Buffer): void {
-    this.streamFast = false;
-    if (this.failure === undefined && (this.opts.fastPath === false || !this.fastPath(tar))) this.parser.write(tar);
-    this.check();
-  }
-
-  /** True when it consumed the whole archive (or failed); false to hand it to node-tar, with `skip` set. */
-  private fastPath(tar: Buffer): boolean {
-    // node-tar sniffs a compressed stream from the first bytes: leave such an input to it.
-    if (tar.length < BLOCK || tar[0] === 0x1f || tar[0] === 0x28) return false;
-    let off = 0;
-    let n = 0;
-    // The path of the PAX record just read (undefined: it had none); it applies to the next entry.
-    let pax: { path: string | undefined } | undefined;
-    while (off + BLOCK <= tar.length) {
-      if (n > 0 && pax === undefined && (tar.length - off) % BLOCK === 0 && allZero(tar, off)) {
-        this.fastDone = true; // the end-of-archive blocks
-        return true;
-      }
-      const h = plainHeader(tar, off);
-      if (h === undefined) break;
-      const dataEnd = off + BLOCK + h.size;
-      if (dataEnd > tar.length) break;
-      const next = off + BLOCK + Math.ceil(h.size / BLOCK) * BLOCK;
-      if (h.kind === 'pax') {
-        // two records in a row, or one the fast path does not read: node-tar's
-        const path = pax === undefined ? paxPath(tar.toString('utf8', off + BLOCK, dataEnd)) : null;
-        if (path === null) break;
-        pax = { path };
-        off = next;
-        continue;
-      }
-      const path = pax?.path ?? h.path;
-      // node-tar refuses an empty PAX path and makes a file named `x/` a directory: its call
-      if (path === '' || (h.kind === 'file' && path.endsWith('/'))) break;
-      pax = undefined;
-      n++;
-      try {
-        this.unpackPlain(path, h, tar.subarray(off + BLOCK, dataEnd));
-      } catch (e) {
-        this.fail(e);
-        return true;
-      }
-      off = next;
-    }
-    this.skip = n;
-    return false;
   }
 
   private unpackPlain(path: string, h: PlainHeader, data: Buffer): void {
@@ -792,7 +751,7 @@ export class TgzIngest {
             if (!tooLargeForMemory(e)) throw invalidArchive(e);
           }
         }
-        if (tar !== undefined) this.unpacker.writeWhole(tar);
+        if (tar !== undefined) this.unpacker.write(tar);
         else this.startStreaming().write(gz);
       }
       if (this.gunzip !== undefined) {

@@ -122,6 +122,21 @@ test('a symlink after plain entries hands the archive to node-tar without writin
   expect(whole.split('\n')[0]).toBe(JSON.stringify({ files: 6, bytes: 41 + 16 * 70 + 5 + 1 + 5 }));
 });
 
+test.each<[string, (body: Buffer) => Buffer]>([
+  ["Go's two zero blocks", (b) => Buffer.concat([b, Buffer.alloc(1024)])],
+  ["GNU tar's 10 KiB record", (b) => Buffer.concat([b, Buffer.alloc(10240 - (b.length % 10240))])],
+  ['20 KiB of zeros (more than the one record held)', (b) => Buffer.concat([b, Buffer.alloc(20480)])],
+  ['one zero block only', (b) => Buffer.concat([b, Buffer.alloc(512)])],
+  ['a zero block and a half', (b) => Buffer.concat([b, Buffer.alloc(768)])],
+  ['zeros, then bytes', (b) => Buffer.concat([b, Buffer.alloc(1024), Buffer.from('garbage'), Buffer.alloc(505)])],
+  ['no end-of-archive blocks', (b) => b],
+  ['nothing but zero blocks (no entry: TAR_BAD_ARCHIVE)', () => Buffer.alloc(1024)],
+])('an archive ending in %s extracts alike whole, streamed and by node-tar', async (_n, end) => {
+  const tar = tarFromEntries(goStyle);
+  const [whole, streamed] = await both(gzipSync(end(tar.subarray(0, tar.length - 1024))));
+  expect(whole).toBe(streamed);
+});
+
 test(`${RUNS} seeded mutations extract alike whole and streamed (seed ${SEED.toString(16)})`, async () => {
   const rand = prng(SEED);
   const pick = (n: number): number => Math.floor(rand() * n);
