@@ -380,7 +380,10 @@ version_of() {
   case $1 in
     kube-apiserver) echo "$K8S_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;;
-    argocd-cmp-server | argocd-repo-server | argocd-generate | argocd-redis | argocd-cmp-client) echo "$ARGOCD_VERSION" ;;
+    # The Argo CD commands are built from the mains argocd_module() writes: a change to them is a
+    # new version, so a cached binary built from older mains is not reused.
+    argocd-cmp-server | argocd-repo-server | argocd-generate | argocd-redis | argocd-cmp-client)
+      echo "$ARGOCD_VERSION-$(sed -n '/^argocd_module() {$/,/^build_argocd() {/p' "$root/scripts/cluster.sh" | sha256sum | cut -c1-12)" ;;
     *) die "unknown component $1" ;;
   esac
 }
