@@ -16,148 +16,40 @@
 // The sidecar is measured warm, as it serves in production: BENCH_WARMUP (default 30) requests per
 // app before the timed rounds, at its production log level (info). Its own per-stage timings (from
 // its `request served` log lines) are printed beside the client-side figures.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, lstatSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { pack } from 'tar-stream';
-import { imageNodeOptions } from './node-options.mjs';
+import { appEnv as env, apps, argoClient, benchRepo, PATH, root, runBare, startSidecar, tgzOf } from './cmp-harness.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli', 'main.js');
 if (!existsSync(cli)) {
   console.error('bench: run `npm run build` first');
   process.exit(2);
 }
 const { pluginServiceDefinition } = await import(join(root, 'dist', 'cmp', 'service.js'));
-const toolsBin = join(root, '.tools', 'bin');
-const PATH = `${toolsBin}:${process.env.PATH ?? ''}`;
 const N = Number(process.env.BENCH_N ?? 80);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
-const tool = (name) => (existsSync(join(toolsBin, name)) ? join(toolsBin, name) : name);
 
 // --- fixtures: the examples plus a generated 50-resource plain app -----------------------------
-const work = mkdtempSync(join(tmpdir(), 'syncgate-bench-'));
-const repo = join(work, 'repo');
-cpSync(join(root, 'examples'), repo, { recursive: true });
-const plain50 = join(repo, 'plain-50');
-mkdirSync(plain50);
-for (let i = 0; i < 50; i++) {
-  writeFileSync(
-    join(plain50, `cm-${String(i).padStart(2, '0')}.yaml`),
-    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: demo\n  labels:\n    app.kubernetes.io/name: bench\ndata:\n  key: value-${i}\n`,
-  );
-}
-
-async function tgzOf(dir) {
-  // Go archive/tar style: `.` first, lexical walk, dirs without a trailing slash.
-  const p = pack();
-  const chunks = [];
-  p.on('data', (c) => chunks.push(c));
-  const done = new Promise((ok) => p.on('end', ok));
-  const walk = (abs, rel) => {
-    const st = lstatSync(abs);
-    const name = rel === '' ? '.' : rel;
-    if (st.isDirectory()) {
-      p.entry({ name, type: 'directory', mode: 0o755 });
-      for (const n of readdirSync(abs).sort()) walk(join(abs, n), rel === '' ? n : `${rel}/${n}`);
-    } else if (st.isFile()) {
-      p.entry({ name, type: 'file', mode: 0o644 }, readFileSync(abs));
-    }
-  };
-  walk(dir, '');
-  p.finalize();
-  await done;
-  return gzipSync(Buffer.concat(chunks));
-}
-
-const apps = [
-  { name: 'helm-app', rel: 'helm-app', bare: (d) => [tool('helm'), ['template', 'demo', d, '--namespace=demo', '--include-crds']] },
-  { name: 'kustomize-app', rel: 'kustomize-app/overlays/prod', bare: (d) => [tool('kustomize'), ['build', d, '--load-restrictor=LoadRestrictionsRootOnly']] },
-  { name: 'plain-app', rel: 'plain-app', bare: undefined },
-  { name: 'plain-50', rel: 'plain-50', bare: undefined },
-];
-const env = (rel) => ({
-  ARGOCD_APP_NAME: 'demo',
-  ARGOCD_APP_NAMESPACE: 'demo',
-  ARGOCD_APP_PROJECT_NAME: 'default',
-  ARGOCD_APP_REVISION: '0123456789abcdef0123456789abcdef01234567',
-  ARGOCD_APP_SOURCE_REPO_URL: 'https://git.example.com/apps.git',
-  ARGOCD_APP_SOURCE_PATH: rel,
-  ARGOCD_APP_SOURCE_TARGET_REVISION: 'HEAD',
-  ARGOCD_APP_PARAMETERS: 'null',
-});
-
-// --- the native sidecar ------------------------------------------------------------------------
-const pluginsDir = join(work, 'plugins');
-// deploy/argocd gives the sidecar a memory-backed /tmp (emptyDir medium: Memory); /dev/shm is
-// the same kind of filesystem here. Without it the sidecar extracts onto the disk below tmpdir().
-const sidecarWork = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/syncgate-bench-') : join(work, 'sidecar-tmp');
-mkdirSync(pluginsDir);
-mkdirSync(sidecarWork, { recursive: true });
-const server = spawn(process.execPath, [cli, 'serve', '--plugins-dir', pluginsDir, '--plugin-config', join(root, 'plugin.yaml'), '--http-port', '0', '--http-host', '127.0.0.1'], {
-  // As the image runs it (deploy/Dockerfile NODE_OPTIONS).
-  env: { PATH, HOME: work, SYNCGATE_WORKDIR: sidecarWork, NODE_OPTIONS: imageNodeOptions(root) },
-  stdio: ['ignore', 'ignore', 'pipe'],
-});
-// Never leave the sidecar or its temp dirs behind, whatever happens below.
-const cleanup = () => {
-  if (server.exitCode === null) server.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-  rmSync(sidecarWork, { recursive: true, force: true });
-};
-process.on('exit', cleanup);
+const { work, repo } = benchRepo();
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 process.on('uncaughtException', (e) => {
   console.error(e);
   process.exit(1);
 });
-let serverErr = '';
-server.stderr.on('data', (b) => (serverErr += b));
-const socket = await new Promise((ok, fail) => {
-  const t = setInterval(() => {
-    const s = readdirSync(pluginsDir).find((n) => n.endsWith('.sock'));
-    if (s) {
-      clearInterval(t);
-      ok(join(pluginsDir, s));
-    }
-  }, 20);
-  setTimeout(() => fail(new Error(`sidecar did not start: ${serverErr}`)), 15000);
-});
+
+// --- the native sidecar ------------------------------------------------------------------------
+const sidecar = await startSidecar({ cli, work });
+const { server, socket, sidecarWork } = sidecar;
 const Client = grpc.makeGenericClientConstructor(pluginServiceDefinition(), 'ConfigManagementPluginService');
 const client = new Client(`unix://${socket}`, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 100 * 1024 * 1024 });
 
 // argocd-cmp-client: Argo CD's own plugin client, one request per stdin line, one answer per line.
-const argoClientBin = join(toolsBin, 'argocd-cmp-client');
-if (!existsSync(argoClientBin)) {
-  const b = spawnSync('bash', [join(root, 'scripts', 'cluster.sh'), 'build', 'argocd-cmp-client'], { stdio: 'inherit' });
-  if (b.status !== 0) throw new Error('bench: could not build argocd-cmp-client (scripts/cluster.sh build argocd-cmp-client)');
-}
-const argoClient = spawn(argoClientBin, [socket], { stdio: ['pipe', 'pipe', 'inherit'] });
-process.on('exit', () => argoClient.kill());
-const argoWaiting = [];
-let argoOut = '';
-argoClient.stdout.on('data', (b) => {
-  argoOut += b;
-  for (let i; (i = argoOut.indexOf('\n')) >= 0; argoOut = argoOut.slice(i + 1)) argoWaiting.shift()?.(JSON.parse(argoOut.slice(0, i)));
-});
-const tgzFiles = new Map(); // tgz buffer -> its file, for argocd-cmp-client
-function generateArgo(tgz, rel) {
-  let file = tgzFiles.get(tgz);
-  if (file === undefined) {
-    file = join(work, `repo-${tgzFiles.size}.tgz`);
-    writeFileSync(file, tgz);
-    tgzFiles.set(tgz, file);
-  }
-  const line = { tgz: file, appName: rel.split('/').pop(), appRelPath: rel, env: Object.entries(env(rel)).map(([k, v]) => `${k}=${v}`) };
-  return new Promise((ok, fail) => {
-    argoWaiting.push((a) => (a.code ? fail(new Error(`argocd-cmp-client: ${a.code}: ${a.message}`)) : ok(a.manifests)));
-    argoClient.stdin.write(`${JSON.stringify(line)}\n`);
-  });
-}
+const argo = argoClient(socket, work);
+const generateArgo = async (tgz, rel) => (await argo.call(tgz, rel)).manifests;
 
 function generateNative(tgz, rel) {
   return new Promise((ok, fail) => {
@@ -181,11 +73,7 @@ function generateProcess(appDir, rel) {
   if (r.status !== 0) throw new Error(`syncgate generate failed: ${r.stderr}`);
 }
 
-function bare(app, appDir) {
-  const [file, args] = app.bare(appDir);
-  const r = spawnSync(file, args, { cwd: appDir, env: { PATH, HOME: work }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${file} failed: ${r.stderr}`);
-}
+const bare = (app, appDir) => runBare(app, appDir, work);
 
 // The three ways run interleaved (one of each per round), so load changes on the machine hit
 // them alike and the ratios stay meaningful.
@@ -195,7 +83,7 @@ async function timeAll(fns) {
   const xs = fns.map(() => []);
   for (let i = 1; i < WARMUP; i++) await fns[0](); // the native server: JIT and caches warm
   for (const fn of fns) await fn(); // warm-up
-  timedFrom = serverErr.length;
+  timedFrom = sidecar.logs().length;
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < fns.length; j++) {
       const t0 = performance.now();
@@ -218,7 +106,7 @@ const median = (v) => {
 };
 // The sidecar's own view of the requests logged since `from`: median per stage.
 function serverStages(from) {
-  const lines = serverErr
+  const lines = sidecar.logs()
     .slice(from)
     .split('\n')
     .filter((l) => l.startsWith('{'))
@@ -305,7 +193,7 @@ const bigVerdicts = [];
   for (let i = 0; i < rounds; i++) {
     gnuMs.push(gnu());
     oursMs.push(await ours());
-    const from = serverErr.length;
+    const from = sidecar.logs().length;
     const t0 = performance.now();
     const answer = await generateNative(bigTgz, 'app').then(
       () => 'manifests',
@@ -315,7 +203,7 @@ const bigVerdicts = [];
     // The sidecar removes the 50 MB request dir after its reply: let it finish before the next round.
     for (let w = 0; w < 200 && readdirSync(sidecarWork).length > 0; w++) await new Promise((r) => setTimeout(r, 25));
     if (answer !== 'refused') throw new Error(`big repo: expected a refusal, got ${answer}`);
-    const line = serverErr.slice(from).split('\n').find((l) => l.includes('render refused'));
+    const line = sidecar.logs().slice(from).split('\n').find((l) => l.includes('render refused'));
     // receive + extract: the stream's wall time, first message to the repo on disk.
     const stages = line ? JSON.parse(line).stages : undefined;
     receiveMs.push(stages ? stages.receive + stages.extract : NaN);
@@ -352,16 +240,15 @@ const growth = (rss1000 - rss100) / rss100;
 if (!process.env.BENCH_BIG_ONLY) verdicts.push(`RSS: ${rss100.toFixed(1)} MiB after 100 requests, ${rss1000.toFixed(1)} MiB after 1,000 (${(growth * 100).toFixed(1)}%, target within 20%) -> ${Math.abs(growth) <= 0.2 ? 'PASS' : 'FAIL'}`);
 
 client.close();
-argoClient.stdin.end();
-server.kill('SIGTERM');
-await new Promise((ok) => server.once('exit', ok));
+argo.end();
+const onTmpfs = sidecarWork.startsWith('/dev/shm');
+await sidecar.stop();
 rmSync(work, { recursive: true, force: true });
-rmSync(sidecarWork, { recursive: true, force: true });
 
 const header = ['app', 'native p50', 'p95', 'grpc-js p50', 'process p50', 'p95', 'bare tool p50', 'p95', 'process/native'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (r) => r.map((c, i) => c.padStart(widths[i])).join('  ');
-console.log(`CMP benchmark, ${N} interleaved runs per cell (ms) after ${WARMUP} warm-up requests to the sidecar; native = Argo CD's own plugin client (argocd-cmp-client), grpc-js = this process's client; node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${cpus().length} CPUs, sidecar work dir ${sidecarWork.startsWith('/dev/shm') ? 'tmpfs (/dev/shm)' : 'disk'}`);
+console.log(`CMP benchmark, ${N} interleaved runs per cell (ms) after ${WARMUP} warm-up requests to the sidecar; native = Argo CD's own plugin client (argocd-cmp-client), grpc-js = this process's client; node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${cpus().length} CPUs, sidecar work dir ${onTmpfs ? 'tmpfs (/dev/shm)' : 'disk'}`);
 console.log(line(header));
 for (const r of rows) console.log(line(r));
 console.log('');
