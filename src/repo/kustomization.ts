@@ -32,10 +32,8 @@ export interface KustomizationRef {
 }
 
 export interface KustomizationTree {
-  /** Every kustomization file reached, real paths, in walk order. */
-  files: string[];
-  /** Each of them parsed, with its repo-relative name, in walk order. */
-  kustomizations: { k: Record<string, unknown>; source: string }[];
+  /** Every kustomization file reached, in walk order: its real path, its repo-relative name and its content. */
+  kustomizations: { file: string; source: string; k: Record<string, unknown> }[];
   /** Every local path they read, resolved and checked. */
   refs: KustomizationRef[];
 }
@@ -125,7 +123,7 @@ export function walkKustomization(
   repoRoot: string,
   onKustomization?: (k: Record<string, unknown>, source: string) => void,
 ): KustomizationTree {
-  const tree: KustomizationTree = { files: [], kustomizations: [], refs: [] };
+  const tree: KustomizationTree = { kustomizations: [], refs: [] };
   const seen = new Set<string>();
   const walk = (d: string): void => {
     if (seen.has(d)) return;
@@ -135,8 +133,7 @@ export function walkKustomization(
     const source = displayPath(repoRoot, file);
     const k = parseDocuments(readFileSync(resolveInsideRepo(repoRoot, d, basename(file), 'kustomization'), 'utf8'), source)[0] ?? {};
     if (!isMap(k)) throw new SyncgateError('RENDER_KUSTOMIZE_INVALID', `${source}: not a mapping`);
-    tree.files.push(file);
-    tree.kustomizations.push({ k, source });
+    tree.kustomizations.push({ file, source, k });
     onKustomization?.(k, source);
     for (const n of kustomizationPaths(k, source)) {
       if (isRemoteReference(n.path)) {

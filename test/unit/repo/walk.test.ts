@@ -82,7 +82,7 @@ describe('walkKustomization: every field kind that reads a file', () => {
     writeFileSync(join(root, 'base', 'kustomization.yaml'), 'resources: [../app]\n'); // a cycle back to app
     kust(`resources: [../f.txt, ../base]\ncomponents: [../base]\ncrds: [../f.txt]\nconfigurations: [../f.txt]\npatches: [{path: ../f.txt}]\nsecretGenerator: [{name: x, files: [k=../f.txt], envs: [../f.txt]}]\nhelmCharts: [{name: c, valuesFile: ../f.txt}]\nopenapi: {path: ../f.txt}\n`);
     const tree = walkKustomization(join(root, 'app'), root);
-    expect(tree.files.map((f) => relative(root, f))).toEqual([join('app', 'kustomization.yaml'), join('base', 'kustomization.yaml')]);
+    expect(tree.kustomizations.map(({ file }) => relative(root, file))).toEqual([join('app', 'kustomization.yaml'), join('base', 'kustomization.yaml')]);
     expect(new Set(tree.refs.map((r) => r.field))).toEqual(
       new Set(['resources', 'components', 'crds', 'configurations', 'patches', 'secretGenerator.files', 'secretGenerator.envs', 'helmCharts.valuesFile', 'openapi.path']),
     );
