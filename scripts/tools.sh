@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs the pinned render/crypto tools into .tools/bin with `go install`.
-# Skips a tool whose stamp already records the pinned version. Production images
-# (deploy/Dockerfile) pin the same versions.
+# Installs the pinned render/crypto tools into .tools/bin with `go install`, and builds
+# syncgate-launcher (src/exec/launcher/launcher.c) with the C compiler.
+# Skips a tool whose stamp already records the pinned version (the launcher: its source's hash).
+# Production images (deploy/Dockerfile) pin the same versions.
+#   scripts/tools.sh              everything development and the tests use
+#   scripts/tools.sh <name>...    only these (deploy/Dockerfile: helm kustomize syncgate-launcher)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$root/.tools/bin"
@@ -19,7 +22,13 @@ TOOLS=(
   "age-keygen|filippo.io/age/cmd/age-keygen|v1.2.1"
 )
 
-if ! command -v go >/dev/null 2>&1; then
+# With names given, only those are installed.
+wanted() { [[ -z "$ONLY" || " $ONLY " == *" $1 "* ]]; }
+ONLY="$*"
+need_go=""
+for t in "${TOOLS[@]}"; do if wanted "${t%%|*}"; then need_go=1; fi; done
+
+if [[ -n "$need_go" ]] && ! command -v go >/dev/null 2>&1; then
   echo "tools: go is required to build the pinned tools (https://go.dev/dl)" >&2
   exit 2
 fi
@@ -45,6 +54,7 @@ export GOBIN="$bin" GOFLAGS="-trimpath -buildvcs=false" CGO_ENABLED=0
 pids=()
 for t in "${TOOLS[@]}"; do
   IFS='|' read -r name pkg ver <<<"$t"
+  wanted "$name" || continue
   stamp="$root/.tools/stamps/$name"
   # The stamp (and the cache name) names the build: a change of link flags rebuilds.
   build="$pkg@$ver"
@@ -69,6 +79,25 @@ done
 rc=0
 for p in "${pids[@]}"; do wait "$p" || rc=1; done
 if [[ $rc -ne 0 ]]; then echo "tools: an install failed" >&2; exit 1; fi
+
+# syncgate-launcher: the process `syncgate serve` keeps ready to become the next tool
+# (src/exec/launcher.ts). C, single-threaded on purpose (see launcher.c); static, so it runs
+# whatever the image's libc. Rebuilt when its source changes (a build takes well under a second).
+if wanted syncgate-launcher; then
+  src="$root/src/exec/launcher/launcher.c"
+  stamp="$root/.tools/stamps/syncgate-launcher"
+  build="launcher.c $(sha256sum "$src" | cut -d' ' -f1)"
+  if [[ ! -x "$bin/syncgate-launcher" || ! -f "$stamp" || "$(cat "$stamp")" != "$build" ]]; then
+    cc="${CC:-cc}"
+    if ! command -v "$cc" >/dev/null 2>&1; then
+      echo "tools: a C compiler ($cc) is required to build syncgate-launcher (Debian: apt-get install gcc libc6-dev)" >&2
+      exit 2
+    fi
+    "$cc" -O2 -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE -static -o "$bin/syncgate-launcher.tmp" "$src"
+    mv -f "$bin/syncgate-launcher.tmp" "$bin/syncgate-launcher" && echo "$build" >"$stamp"
+  fi
+fi
+
 # The Go oracle of Kubernetes' YAML reading (scripts/k8s-yaml-oracle), used by the integration tests.
-bash "$root/scripts/k8s-yaml-oracle.sh" build
+if [[ -z "$ONLY" ]]; then bash "$root/scripts/k8s-yaml-oracle.sh" build; fi
 echo "tools: ready in $bin" >&2

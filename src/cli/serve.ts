@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { SyncgateError } from '../errors/index.js';
-import { killAllRuns, resolveTool } from '../exec/index.js';
+import { keepSpareLauncher, killAllRuns, resolveLauncher, resolveTool } from '../exec/index.js';
 import { checkWorkCapacity, removeLiveWorkDirs, removeStaleWorkDirs, workBase } from '../gate/workdir.js';
 import { durationFlag, loadGlobals } from './options.js';
 import { printError } from './output.js';
@@ -84,6 +84,10 @@ async function serve(flags: ServeFlags, cmd: Command): Promise<void> {
   if (stale.length > 0) logger.warn({ workDir: workBase(), removed: stale.length }, 'removed request dirs left by a previous run');
   const capacity = checkWorkCapacity(config.spec.limits);
   logger.info({ ...capacity }, 'work dir capacity checked');
+  // Tools start from a launcher kept ready (src/exec/launcher.ts): a request never forks the server.
+  const launcher = resolveLauncher();
+  keepSpareLauncher(launcher);
+  if (launcher === undefined) logger.info('no syncgate-launcher (or SYNCGATE_LAUNCHER=off): tools are spawned from the server');
   const pluginPath = resolve(flags.pluginConfig ?? defaultPluginConfig());
   // Loaded on use: grpc-js and the pipeline cost ~0.5 s of start-up that other commands must not pay.
   const { loadPluginConfig, socketName, startCmpServer } = await import('../cmp/index.js');

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { SyncgateError } from '../errors/index.js';
 import { Redactor } from '../log/redact.js';
-import { killMarked, RUN_TOKEN_VAR } from './sweep.js';
+import { launch, replaceSpareLater, stopSpareLauncher } from './launcher.js';
+import { killMarked, lastPid, RUN_TOKEN_VAR } from './sweep.js';
 
 /** What to run. Commands never go through a shell. */
 export interface RunOptions {
@@ -56,24 +57,50 @@ export function formatArgv(file: string, args: readonly string[]): string {
   return [file, ...args].map((a) => (a === '' ? '""' : /\s|"/.test(a) ? JSON.stringify(a) : a)).join(' ');
 }
 
-function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+/**
+ * Signals the tool's process group. A launched tool has none for the microseconds between the
+ * launcher's wake-up and its setsid: while the tool is not reaped (its pid still ours), signal it.
+ */
+function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
+  const pid = child.pid;
   if (pid === undefined) return;
   try {
     process.kill(-pid, sig);
   } catch {
-    // group already gone
+    // group already gone, or not there yet
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // gone
+    }
   }
 }
 
-// Tools running now, by pid, with their token: a signal handler kills them all before exit.
-const live = new Map<number, string>();
+/**
+ * A running tool: its token, and the pid its descendants' pids follow (the sweep reads only
+ * higher ones until pids wrap): its own when spawned; for a launched tool, the last pid handed
+ * out when it was launched (the launcher's own pid may be much older).
+ */
+interface Live {
+  child: ChildProcess;
+  token: string;
+  since: number | undefined;
+}
 
-/** Kills every running tool, its process group and every process carrying its token (exit paths). */
+// Tools running now, by pid: a signal handler kills them all before exit.
+const live = new Map<number, Live>();
+
+/**
+ * Kills every running tool, its process group and every process carrying its token, and the idle
+ * launcher (exit paths).
+ */
 export function killAllRuns(): number {
+  stopSpareLauncher();
   const runs = [...live];
-  for (const [pid, token] of runs) {
-    killGroup(pid, 'SIGKILL');
-    killMarked(token, pid);
+  for (const { child, token, since } of runs.map(([, l]) => l)) {
+    killGroup(child, 'SIGKILL');
+    killMarked(token, since);
   }
   live.clear();
   return runs.length;
@@ -87,7 +114,7 @@ interface Outcome {
 }
 
 /** Resolves when the tool exited and its pipes closed, sweeping whatever outlives it. */
-function waitForTool(child: ChildProcess, token: string): Promise<Outcome> {
+function waitForTool({ child, token, since }: Live): Promise<Outcome> {
   return new Promise((resolve) => {
     let exit: Outcome | undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -98,10 +125,10 @@ function waitForTool(child: ChildProcess, token: string): Promise<Outcome> {
     child.once('exit', (code, signal) => {
       exit = { code, signal };
       // The tool is gone: its process group goes with it (a background child it left).
-      killGroup(child.pid, 'SIGKILL');
+      killGroup(child, 'SIGKILL');
       timer = setTimeout(() => {
         // Still a pipe open: a descendant that left the group (setsid) holds it.
-        killMarked(token, child.pid);
+        killMarked(token, since);
         timer = setTimeout(() => {
           child.stdout?.destroy();
           child.stderr?.destroy();
@@ -143,16 +170,21 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
   // Every process the tool starts inherits the token, unless it clears its env on purpose.
   const token = randomUUID();
+  const env = { ...opts.env, [RUN_TOKEN_VAR]: token };
+  // The idle launcher becomes the tool when there is one (a long-lived server keeps one ready).
+  const launched = opts.input === undefined ? launch({ file: opts.file, args: opts.args, cwd: opts.cwd, env }) : undefined;
   let child: ChildProcess;
   try {
-    child = spawn(opts.file, [...opts.args], {
-      cwd: opts.cwd,
-      env: { ...opts.env, [RUN_TOKEN_VAR]: token },
-      shell: false,
-      detached: true, // own process group, so a deadline kills grandchildren too
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
+    child =
+      launched?.child ??
+      spawn(opts.file, [...opts.args], {
+        cwd: opts.cwd,
+        env,
+        shell: false,
+        detached: true, // own process group, so a deadline kills grandchildren too
+        stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
   } catch (e) {
     throw new SyncgateError('EXEC_FAILED', `\`${redactor.mask(argv)}\` cannot start: ${(e as Error).message}`, {
       cause: e,
@@ -160,18 +192,19 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     });
   }
   const pid = child.pid;
-  if (pid !== undefined) live.set(pid, token);
-  const done = waitForTool(child, token);
+  const tool: Live = { child, token, since: launched === undefined ? pid : lastPid() };
+  if (pid !== undefined) live.set(pid, tool);
+  const done = waitForTool(tool);
 
   let reason: 'timeout' | 'cancel' | 'stdout-limit' | undefined;
   let termTimer: NodeJS.Timeout | undefined;
   const stop = (why: typeof reason): void => {
     if (reason !== undefined) return;
     reason = why;
-    killGroup(pid, 'SIGTERM');
+    killGroup(child, 'SIGTERM');
     termTimer = setTimeout(() => {
-      killGroup(pid, 'SIGKILL');
-      killMarked(token, pid);
+      killGroup(child, 'SIGKILL');
+      killMarked(token, tool.since);
     }, grace);
   };
 
@@ -202,15 +235,19 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     child.stdin.end(opts.input);
   }
 
-  const result = await done;
+  const exited = await done;
+  // A launcher that could not exec reports spawn()'s error (it exits 127 after).
+  const launchError = await launched?.started;
+  const result: Outcome = launchError === undefined ? exited : { code: null, signal: null, error: launchError };
+  replaceSpareLater();
   if (deadlineTimer) clearTimeout(deadlineTimer);
   if (termTimer) clearTimeout(termTimer);
   opts.signal?.removeEventListener('abort', onAbort);
   if (pid !== undefined) live.delete(pid);
   // A clean run leaves nothing behind in the group (swept at exit); whatever left the group is
   // swept now on failure, and a moment later (off the reply's path) when the tool succeeded.
-  if (reason !== undefined || result.code !== 0) killMarked(token, pid);
-  else setTimeout(() => killMarked(token, pid), SWEEP_AFTER_SUCCESS_MS).unref();
+  if (reason !== undefined || result.code !== 0) killMarked(token, tool.since);
+  else setTimeout(() => killMarked(token, tool.since), SWEEP_AFTER_SUCCESS_MS).unref();
 
   const durationMs = Date.now() - started;
   const errAll = Buffer.concat(errParts);

@@ -12,6 +12,11 @@ function readNumber(file: string): number | undefined {
   }
 }
 
+/** The last pid the kernel handed out in this pid namespace (undefined without procfs). */
+export function lastPid(): number | undefined {
+  return readNumber('/proc/sys/kernel/ns_last_pid');
+}
+
 /**
  * The lowest pid a sweep for a tool started as `sincePid` has to read, given the last pid the
  * kernel handed out (`lastPid`, /proc/sys/kernel/ns_last_pid). Pids are handed out in increasing
@@ -35,7 +40,7 @@ export function sweepFloor(sincePid: number, lastPid: number | undefined): numbe
  */
 export function killMarked(token: string, sincePid = 0): number {
   // Read before the listing: a pid handed out after this is higher still, and so read.
-  const floor = sweepFloor(sincePid, readNumber('/proc/sys/kernel/ns_last_pid'));
+  const floor = sweepFloor(sincePid, lastPid());
   const needle = Buffer.from(`${RUN_TOKEN_VAR}=${token}\0`);
   let killed = 0;
   let names: string[];

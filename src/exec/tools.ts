@@ -35,9 +35,23 @@ function onPath(file: string, env: NodeJS.ProcessEnv): string | undefined {
  * when the override names no executable file (so /readyz reports the tool missing).
  */
 export function resolveTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const override = env[`SYNCGATE_${name.toUpperCase().replace(/-/g, '_')}`];
+  return resolveBinary(name, `SYNCGATE_${name.toUpperCase().replace(/-/g, '_')}`, env);
+}
+
+function resolveBinary(name: string, overrideVar: string, env: NodeJS.ProcessEnv): string | undefined {
+  const override = env[overrideVar];
   if (override) return override.includes('/') ? (isExecutable(override) ? override : undefined) : onPath(override, env);
   const local = join(toolsDir(), name);
   if (isExecutable(local)) return local;
   return onPath(name, env);
+}
+
+/**
+ * The launcher a long-lived server keeps ready (src/exec/launcher.ts), resolved like a tool from
+ * `SYNCGATE_LAUNCHER`, .tools/bin and PATH; `SYNCGATE_LAUNCHER=off` turns it off.
+ */
+export function resolveLauncher(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env['SYNCGATE_LAUNCHER'] === 'off') return undefined;
+  const found = resolveBinary('syncgate-launcher', 'SYNCGATE_LAUNCHER', env);
+  return found === undefined ? undefined : resolve(found);
 }

@@ -2,7 +2,7 @@
 // argocd-repo-server against it: the Go-style tarball, 1 KiB chunks, the sha256 checksum, the
 // env list (ARGOCD_APP_PARAMETERS and PARAM_* built as the repo-server builds them).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
@@ -29,8 +29,13 @@ export interface Sidecar {
   logs(): string;
   /** Entries left in workDir (should be none between requests). */
   leftovers(): string[];
-  /** Live descendant processes of the sidecar (should be none between requests). */
+  /**
+   * Live descendant processes of the sidecar (should be none between requests), except the idle
+   * launcher it keeps ready for the next tool (src/exec/launcher.ts): see `launchers()`.
+   */
   children(): number[];
+  /** The sidecar's idle launchers (at most one between requests). */
+  launchers(): number[];
   /**
    * Waits (up to `ms`) until no work dir and no child is left: the sidecar removes a request's
    * dir right after the reply, as Argo CD's cmp-server does, so a test looks once it settles.
@@ -98,6 +103,15 @@ export function descendants(pid: number): number[] {
   };
   walk(pid);
   return out;
+}
+
+/** True when `pid` is an idle launcher (src/exec/launcher/launcher.c), not yet turned into a tool. */
+export function isLauncher(pid: number): boolean {
+  try {
+    return basename(readlinkSync(`/proc/${pid}/exe`)) === 'syncgate-launcher';
+  } catch {
+    return false;
+  }
 }
 
 /** True when a process with this pid is alive (and not a zombie). */
@@ -173,10 +187,12 @@ export async function startSidecar(opts: SidecarOptions = {}): Promise<Sidecar> 
     pid: child.pid ?? -1,
     logs: () => output,
     leftovers: () => (existsSync(workDir) ? readdirSync(workDir) : []),
-    children: () => (child.pid === undefined ? [] : descendants(child.pid)),
+    children: () => (child.pid === undefined ? [] : descendants(child.pid).filter((p) => !isLauncher(p))),
+    launchers: () => (child.pid === undefined ? [] : descendants(child.pid).filter(isLauncher)),
     async settled(ms = 5000) {
       const end = Date.now() + ms;
-      const busy = (): boolean => (existsSync(workDir) && readdirSync(workDir).length > 0) || (child.pid !== undefined && descendants(child.pid).length > 0);
+      const busy = (): boolean =>
+        (existsSync(workDir) && readdirSync(workDir).length > 0) || (child.pid !== undefined && descendants(child.pid).some((p) => !isLauncher(p)));
       while (busy() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     },
     async signal(sig) {
@@ -389,4 +405,5 @@ export async function expectClean(s: Sidecar): Promise<void> {
   await s.settled();
   expect(s.leftovers()).toEqual([]);
   expect(s.children()).toEqual([]);
+  expect(s.launchers().length).toBeLessThanOrEqual(1);
 }

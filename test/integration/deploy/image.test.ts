@@ -2,9 +2,11 @@
 // Kubernetes replaces the image ENTRYPOINT with `command` and its CMD with `args`, so the
 // effective argv is worked out from both and checked against what the image holds (the Node
 // image's docker-entrypoint.sh once turned `args: [webhook]` into `node webhook`). Also the
-// image recipe itself: pinned bases, tini as PID 1, ports, what the build context excludes.
+// image recipe itself: pinned bases, tini as PID 1, ports, what the build context excludes, and
+// the tools stage run as the build runs it (only its COPY sources present).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allInstalls, deployKustomizations, podSpecs, root, type Doc } from './installs.js';
 
@@ -78,10 +80,37 @@ describe('deploy/Dockerfile', () => {
     expect(RUN.some((r) => r.includes('ln -s /app/dist/bin/syncgate.cjs /usr/local/bin/syncgate'))).toBe(true);
   });
 
-  test('only helm and kustomize are copied in: syncgate decrypts SOPS itself', () => {
+  test('only helm, kustomize and the launcher are copied in: syncgate decrypts SOPS itself', () => {
     const copies = runtime.filter((i) => i.op === 'COPY' && i.arg.startsWith('--from=tools')).map((i) => i.arg);
-    expect(copies).toEqual(['--from=tools /src/.tools/bin/helm /src/.tools/bin/kustomize /usr/local/bin/']);
+    expect(copies).toEqual(['--from=tools /src/.tools/bin/helm /src/.tools/bin/kustomize /src/.tools/bin/syncgate-launcher /usr/local/bin/']);
     expect(dockerfile).not.toMatch(/\.tools\/bin\/(sops|age)\b/);
+  });
+
+  test('the tools stage, given only what it copies, builds every file the runtime stage takes from it', () => {
+    const stage = all.find((s) => / AS tools$/.test(s[0]?.arg ?? '')) ?? [];
+    const workdir = stage.find((i) => i.op === 'WORKDIR')?.arg ?? '/';
+    const ctx = mkdtempSync(join(tmpdir(), 'sg-tools-stage-'));
+    try {
+      for (const i of stage.filter((x) => x.op === 'COPY')) {
+        const [from, to] = i.arg.split(/\s+/);
+        cpSync(join(root, from ?? ''), join(ctx, to ?? ''), { recursive: true });
+      }
+      // The per-user tools cache stands in for the image build's `go install` (same versions).
+      for (const i of stage.filter((x) => x.op === 'RUN')) {
+        const r = spawnSync('sh', ['-c', i.arg], { cwd: ctx, env: { ...process.env, HOME: process.env['HOME'] ?? ctx }, encoding: 'utf8' });
+        expect({ run: i.arg, status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ run: i.arg, status: 0, stderr: '' });
+      }
+      const taken = runtime
+        .filter((i) => i.op === 'COPY' && i.arg.startsWith('--from=tools'))
+        .flatMap((i) => i.arg.split(/\s+/).slice(1, -1));
+      expect(taken.length).toBeGreaterThan(0);
+      for (const f of taken) {
+        const local = join(ctx, f.startsWith(`${workdir}/`) ? f.slice(workdir.length + 1) : f);
+        expect({ f, executable: existsSync(local) && (statSync(local).mode & 0o111) !== 0 }).toEqual({ f, executable: true });
+      }
+    } finally {
+      rmSync(ctx, { recursive: true, force: true });
+    }
   });
 
   test('the default HTTP port is the exposed one', () => {

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../../src/exec/index.js';
+import { keepSpareLauncher, resolveLauncher, run, spareLauncherPid } from '../../../src/exec/index.js';
 import { SyncgateError } from '../../../src/errors/index.js';
 import { Redactor } from '../../../src/log/index.js';
 
@@ -39,7 +39,34 @@ async function codeOf(p: Promise<unknown>): Promise<SyncgateError> {
   throw new Error('expected a SyncgateError');
 }
 
-describe('exec.run', () => {
+/** Polls until `cond` holds or `ms` pass. */
+async function until(cond: () => boolean, ms = 3000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return cond();
+}
+
+// Every test runs both ways a tool starts: spawned from this process, and through the idle
+// launcher a long-lived server keeps (src/exec/launcher.ts); each launcher-mode test checks that
+// its run did take the launcher.
+describe.each([['spawn'], ['launcher']])('exec.run (%s)', (mode) => {
+  let spare: number | undefined;
+  beforeAll(() => {
+    if (mode !== 'launcher') return;
+    const bin = resolveLauncher();
+    if (bin === undefined) throw new Error('syncgate-launcher is not built: run scripts/tools.sh');
+    keepSpareLauncher(bin);
+  });
+  afterAll(() => keepSpareLauncher(undefined));
+  beforeEach(async () => {
+    if (mode !== 'launcher') return;
+    expect(await until(() => spareLauncherPid() !== undefined)).toBe(true);
+    spare = spareLauncherPid();
+  });
+  afterEach(() => {
+    if (mode === 'launcher') expect(spareLauncherPid()).not.toBe(spare); // the run took it
+  });
+
   test('returns stdout and sees only the given env', async () => {
     const f = fake('envdump', 'echo "out:$FOO:$SECRET_FROM_PARENT"; echo err >&2');
     process.env['SECRET_FROM_PARENT'] = 'leak';
@@ -87,12 +114,6 @@ describe('exec.run', () => {
     expect(e.code).toBe('EXEC_OUTPUT_LIMIT');
   });
 
-  /** Polls until `cond` holds or `ms` pass. */
-  async function until(cond: () => boolean, ms = 3000): Promise<boolean> {
-    const end = Date.now() + ms;
-    while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-    return cond();
-  }
   const pidsIn = (f: string): number[] => readFileSync(f, 'utf8').trim().split(/\s+/).map(Number);
   const P = { PATH: '/usr/bin:/bin' };
 
