@@ -6,6 +6,8 @@
 // minutes here; measured side by side, a change's effect on the overhead over the bare tool shows
 // where two separate `bench/cmp.mjs` runs cannot tell it from the drift.
 //   node bench/ab.mjs <dist-A> <dist-B> [helm-app|kustomize-app] [rounds]     (default helm-app, 100)
+// AB_ENV_A / AB_ENV_B add env to one sidecar, e.g. the same build with and without its launcher:
+//   AB_ENV_A=SYNCGATE_LAUNCHER=off node bench/ab.mjs dist dist
 // Build A from another commit with, e.g.:
 //   git worktree add /tmp/old <commit> && ln -s "$PWD/node_modules" /tmp/old/ && (cd /tmp/old && npm run build)
 // Prints each p50, each minus the bare tool's, the median of the paired per-round differences
@@ -37,7 +39,9 @@ const appDir = join(repo, app.rel);
 const tgz = await tgzOf(repo);
 const sides = [];
 for (const [i, cli] of clis.entries()) {
-  const sidecar = await startSidecar({ cli, work, tag: i === 0 ? 'a' : 'b' });
+  const extra = process.env[i === 0 ? 'AB_ENV_A' : 'AB_ENV_B'] ?? '';
+  const env = Object.fromEntries(extra.split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const sidecar = await startSidecar({ cli, work, tag: i === 0 ? 'a' : 'b', env });
   sides.push({ sidecar, client: argoClient(sidecar.socket, work), wall: [], inGo: [] });
 }
 for (let i = 0; i < WARMUP; i++) for (const s of sides) await s.client.call(tgz, app.rel);
@@ -61,7 +65,7 @@ const [A, B] = sides;
 const b = median(bare);
 console.log(`${app.name}, ${rounds} rounds after ${WARMUP} warm-up requests each; bare tool p50 ${f(b)} ms`);
 for (const [name, s] of [['A', A], ['B', B]]) {
-  console.log(`  ${name}: p50 ${f(median(s.wall))} ms, +${f(median(s.wall) - b)} over the bare tool (inside the Go client +${f(median(s.inGo) - b)})`);
+  console.log(`  ${name}: p50 ${f(median(s.wall))} ms, +${f(median(s.wall) - b)} over the bare tool (inside the Go client +${f(median(s.inGo) - b)}); tools ${s.sidecar.launcher() ? 'launched' : 'spawned'}`);
 }
 console.log(`  paired per-round difference A - B: median ${f(median(A.wall.map((x, i) => x - B.wall[i])))} ms`);
 for (const [name, s] of [['A', A], ['B', B]]) {

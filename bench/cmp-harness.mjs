@@ -83,13 +83,13 @@ export function runBare(app, appDir, home) {
  * unless `nodeOptions`), its work dir on tmpfs where there is one (deploy/argocd gives the
  * sidecar a memory-backed /tmp), and waits for its socket. `logs()` is its stderr so far.
  */
-export async function startSidecar({ cli, work, tag = 'sidecar', nodeOptions = imageNodeOptions(root) }) {
+export async function startSidecar({ cli, work, tag = 'sidecar', nodeOptions = imageNodeOptions(root), env = {} }) {
   const pluginsDir = join(work, `plugins-${tag}`);
   const sidecarWork = existsSync('/dev/shm') ? mkdtempSync(`/dev/shm/syncgate-bench-${tag}-`) : join(work, `${tag}-tmp`);
   mkdirSync(pluginsDir);
   mkdirSync(sidecarWork, { recursive: true });
   const server = spawn(process.execPath, [cli, 'serve', '--plugins-dir', pluginsDir, '--plugin-config', join(root, 'plugin.yaml'), '--http-port', '0', '--http-host', '127.0.0.1'], {
-    env: { PATH, HOME: work, SYNCGATE_WORKDIR: sidecarWork, NODE_OPTIONS: nodeOptions },
+    env: { PATH, HOME: work, SYNCGATE_WORKDIR: sidecarWork, NODE_OPTIONS: nodeOptions, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   // Never leave the sidecar or its temp dir behind, whatever happens after.
@@ -119,6 +119,8 @@ export async function startSidecar({ cli, work, tag = 'sidecar', nodeOptions = i
     socket,
     sidecarWork,
     logs: () => err,
+    /** Whether it starts tools from its launcher (src/exec/launcher.ts) or spawns them. */
+    launcher: () => !err.includes('no syncgate-launcher'),
     async stop() {
       if (server.exitCode === null) {
         server.kill('SIGTERM');

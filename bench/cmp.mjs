@@ -248,7 +248,7 @@ rmSync(work, { recursive: true, force: true });
 const header = ['app', 'native p50', 'p95', 'grpc-js p50', 'process p50', 'p95', 'bare tool p50', 'p95', 'process/native'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (r) => r.map((c, i) => c.padStart(widths[i])).join('  ');
-console.log(`CMP benchmark, ${N} interleaved runs per cell (ms) after ${WARMUP} warm-up requests to the sidecar; native = Argo CD's own plugin client (argocd-cmp-client), grpc-js = this process's client; node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${cpus().length} CPUs, sidecar work dir ${onTmpfs ? 'tmpfs (/dev/shm)' : 'disk'}`);
+console.log(`CMP benchmark, ${N} interleaved runs per cell (ms) after ${WARMUP} warm-up requests to the sidecar; native = Argo CD's own plugin client (argocd-cmp-client), grpc-js = this process's client; node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${cpus().length} CPUs, sidecar work dir ${onTmpfs ? 'tmpfs (/dev/shm)' : 'disk'}, tools ${sidecar.launcher() ? 'started by its launcher' : 'spawned (no syncgate-launcher)'}`);
 console.log(line(header));
 for (const r of rows) console.log(line(r));
 console.log('');
