@@ -81,7 +81,7 @@ function startSpare(): void {
       windowsHide: true,
     });
   } catch {
-    binary = undefined; // not startable: tools are spawned directly from now on
+    binary = undefined; // not startable (spawn() threw): tools are spawned directly from now on
     return;
   }
   const forget = (): void => {
@@ -89,7 +89,7 @@ function startSpare(): void {
   };
   const broken = (): void => {
     forget();
-    binary = undefined; // not startable: tools are spawned directly from now on
+    binary = undefined; // not startable (an 'error' event): the same
   };
   child.once('error', broken);
   child.once('exit', forget);

@@ -97,8 +97,8 @@ const live = new Map<number, Live>();
  */
 export function killAllRuns(): number {
   stopSpareLauncher();
-  const runs = [...live];
-  for (const { child, token, since } of runs.map(([, l]) => l)) {
+  const runs = [...live.values()];
+  for (const { child, token, since } of runs) {
     killGroup(child, 'SIGKILL');
     killMarked(token, since);
   }
