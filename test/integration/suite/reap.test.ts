@@ -4,16 +4,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../../helpers/sidecar.js';
+import { alive, repoRoot } from '../../helpers/sidecar.js';
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** Polls until `pid` is gone or a zombie (SIGKILLed, not yet reaped by whoever inherited it). */
+async function dies(pid: number, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (alive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return !alive(pid);
+}
 
 test('a timed-out test file: jest fails and exits, and the child it started is killed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'syncgate-reap-'));
@@ -38,7 +36,8 @@ test('a timed-out test file: jest fails and exits, and the child it started is k
     expect(stderr).toMatch(/reap: .*leaky\.fixture\.mjs left 1 process\(es\) running/);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(pid).toBeGreaterThan(0);
-    expect(alive(pid)).toBe(false);
+    // SIGKILLed by the worker's teardown; jest's exit can come before the kernel has it gone.
+    expect(await dies(pid)).toBe(true);
   } finally {
     if (jest.exitCode === null) jest.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
