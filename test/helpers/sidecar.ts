@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
+import { alive } from './proc.js';
 import { tgzFromDir } from './tgz.js';
 
 /** The repository root (test/helpers is two levels down). */
@@ -114,15 +115,7 @@ export function isLauncher(pid: number): boolean {
   }
 }
 
-/** True when a process with this pid is alive (and not a zombie). */
-export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+export { alive };
 
 /** Starts `node dist/cli/main.js serve` and resolves once the socket and HTTP port are up. */
 export async function startSidecar(opts: SidecarOptions = {}): Promise<Sidecar> {

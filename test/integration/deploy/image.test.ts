@@ -97,7 +97,8 @@ describe('deploy/Dockerfile', () => {
       }
       // The per-user tools cache stands in for the image build's `go install` (same versions).
       for (const i of stage.filter((x) => x.op === 'RUN')) {
-        const r = spawnSync('sh', ['-c', i.arg], { cwd: ctx, env: { ...process.env, HOME: process.env['HOME'] ?? ctx }, encoding: 'utf8' });
+        // spawnSync blocks the test's own timeout: the run carries one (killed, it fails the test).
+        const r = spawnSync('sh', ['-c', i.arg], { cwd: ctx, env: { ...process.env, HOME: process.env['HOME'] ?? ctx }, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
         expect({ run: i.arg, status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ run: i.arg, status: 0, stderr: '' });
       }
       const taken = runtime

@@ -3,12 +3,13 @@
 // fds, signal state, limits, errors), and the launcher must never outlive its owner's intent.
 // test/unit/exec/run.test.ts runs the whole exec.run suite through it as well.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keepSpareLauncher, killAllRuns, resolveLauncher, run, spareLauncherPid, type RunOptions } from '../../../src/exec/index.js';
 import { SyncgateError } from '../../../src/errors/index.js';
+import { alive, until } from '../../helpers/proc.js';
 
 let dir: string;
 let bin: string;
@@ -29,20 +30,6 @@ function fake(name: string, body: string): string {
   writeFileSync(p, `#!/bin/sh\n${body}\n`);
   chmodSync(p, 0o755);
   return p;
-}
-
-async function until(cond: () => boolean, ms = 3000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-  return cond();
-}
-
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 /** A spare is ready: its pid. */
@@ -190,7 +177,10 @@ describe('syncgate-launcher protocol', () => {
     child.stdout?.on('data', (b: Buffer) => (stdout += b.toString()));
     if (request === undefined) ctl.end();
     else ctl.end(request);
+    // A launcher that never answers must not outlive the test.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 10_000);
     const code = await new Promise<number | null>((ok) => child.once('close', (c) => ok(c)));
+    clearTimeout(guard);
     return { code, reply, stdout };
   }
   const req = (...fields: string[]): Buffer => Buffer.from(`${fields.join('\0')}\0`);

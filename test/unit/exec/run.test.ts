@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { keepSpareLauncher, resolveLauncher, run, spareLauncherPid } from '../../../src/exec/index.js';
 import { SyncgateError } from '../../../src/errors/index.js';
 import { Redactor } from '../../../src/log/index.js';
+import { alive, until } from '../../helpers/proc.js';
 
 let dir: string;
 beforeAll(() => {
@@ -19,16 +20,6 @@ function fake(name: string, body: string): string {
   return p;
 }
 
-/** True while the process exists and is not a zombie (an unreaped orphan is dead for us). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z/.test(stat);
-  } catch {
-    return false;
-  }
-}
-
 async function codeOf(p: Promise<unknown>): Promise<SyncgateError> {
   try {
     await p;
@@ -37,13 +28,6 @@ async function codeOf(p: Promise<unknown>): Promise<SyncgateError> {
     throw e;
   }
   throw new Error('expected a SyncgateError');
-}
-
-/** Polls until `cond` holds or `ms` pass. */
-async function until(cond: () => boolean, ms = 3000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-  return cond();
 }
 
 // Every test runs both ways a tool starts: spawned from this process, and through the idle
