@@ -24,7 +24,7 @@ import {
 } from './rpcs.js';
 import { pluginServiceDefinition, type AppStreamRequest, type CheckPluginConfigurationResponse, type EnvEntry } from './service.js';
 import { Slots, type Admission } from './slots.js';
-import { receiveRepoStream } from './stream.js';
+import { messagesOf, receiveRepoStream } from './stream.js';
 
 export type { CmpMetrics } from './metrics.js';
 
@@ -118,8 +118,8 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-async function drain(call: AsyncIterable<unknown>): Promise<void> {
-  for await (const _ of call) {
+async function drain(messages: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of messages) {
     // discard: the client only reads the reply after its half-close
   }
 }
@@ -228,7 +228,7 @@ async function receiveRequest(ctx: ServerContext, st: CallState, held: Held): Pr
   try {
     held.admission = ctx.slots.admit();
   } catch (e) {
-    await drain(call).catch(() => undefined);
+    await drain(messagesOf(call)).catch(() => undefined);
     throw e;
   }
   const { admission } = held;
@@ -237,7 +237,7 @@ async function receiveRequest(ctx: ServerContext, st: CallState, held: Held): Pr
   mkdirSync(repoRoot, { mode: 0o755 });
   const tReceive = performance.now();
   // The repo is extracted while it arrives; the run slot is taken once it is in.
-  const received = await receiveRepoStream(call, {
+  const received = await receiveRepoStream(messagesOf(call), {
     maxBytes: limits.repoBytes,
     idleMs: limits.uploadIdleTimeout,
     dest: repoRoot,

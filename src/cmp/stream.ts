@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { SyncgateError } from '../errors/index.js';
 import { TgzIngest, type ExtractOptions } from './extract.js';
 import type { AppStreamRequest, ManifestRequestMetadata } from './service.js';
@@ -44,6 +45,18 @@ function nextWithin<T>(it: AsyncIterator<T>, ms: number): Promise<IteratorResult
       },
     );
   });
+}
+
+/**
+ * The call's request messages, read without destroying the call at their end. Node's default
+ * iterator destroys a stream when the iteration ends; grpc-js's call is a Duplex whose reply side
+ * is still open then, so it was destroyed with an AbortError, and building that error's stack
+ * trace took a tenth of the main thread's time from the first message to the half-close of a
+ * small repo (perf, 100 requests). The reply does not need that destroy: grpc-js destroys the
+ * call once its status is out. A failed stream is destroyed as before.
+ */
+export function messagesOf(call: Readable): AsyncIterable<AppStreamRequest> {
+  return { [Symbol.asyncIterator]: () => call.iterator({ destroyOnReturn: false }) as AsyncIterator<AppStreamRequest> };
 }
 
 /**

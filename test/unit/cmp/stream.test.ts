@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { receiveRepoStream, type ReceiveOptions } from '../../../src/cmp/stream.js';
+import { Duplex } from 'node:stream';
+import { messagesOf, receiveRepoStream, type ReceiveOptions } from '../../../src/cmp/stream.js';
 import type { AppStreamRequest } from '../../../src/cmp/service.js';
 import { tgzFromEntries } from '../../helpers/tgz.js';
 
@@ -75,5 +76,38 @@ describe('receiveRepoStream', () => {
       message: 'repository stream sent nothing for 200 ms after 64 bytes (limits.uploadIdleTimeout): request dropped',
     });
     expect(Date.now() - t0).toBeLessThan(2000);
+  });
+});
+
+describe('messagesOf', () => {
+  // grpc-js's call: a Duplex whose reply side is still open while its request messages are read.
+  const call = (msgs: AppStreamRequest[]): Duplex => {
+    const d = new Duplex({ objectMode: true, read: () => undefined, write: (_c, _e, cb: () => void) => cb() });
+    for (const m of msgs) d.push(m);
+    d.push(null);
+    return d;
+  };
+
+  test('reads every message and leaves the call open for the reply (the default iterator destroys it with an AbortError)', async () => {
+    const d = call([meta(), ...chunks()]);
+    const errors: Error[] = [];
+    d.on('error', (e) => errors.push(e));
+    const r = await receiveRepoStream(messagesOf(d), opts());
+    expect(r).toMatchObject({ size: payload.length, files: 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(d.destroyed).toBe(false);
+    expect(d.writable).toBe(true);
+    expect(errors).toEqual([]);
+
+    // the reference: what for-await over the call itself does
+    const plain = call([meta(), ...chunks()]);
+    const plainErrors: Error[] = [];
+    plain.on('error', (e) => plainErrors.push(e));
+    rmSync(dest, { recursive: true });
+    mkdirSync(dest);
+    await receiveRepoStream(plain, opts());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(plain.destroyed).toBe(true);
+    expect(plainErrors.map((e) => e.name)).toEqual(['AbortError']);
   });
 });
