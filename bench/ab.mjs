@@ -6,6 +6,7 @@
 // minutes here; measured side by side, a change's effect on the overhead over the bare tool shows
 // where two separate `bench/cmp.mjs` runs cannot tell it from the drift.
 //   node bench/ab.mjs <dist-A> <dist-B> [helm-app|kustomize-app] [rounds]     (default helm-app, 100)
+// Both sidecars run on the image's Node.js, as bench/cmp.mjs does (BENCH_NODE=system: this process's).
 // AB_ENV_A / AB_ENV_B add env to one sidecar, e.g. the same build with and without its launcher:
 //   AB_ENV_A=SYNCGATE_LAUNCHER=off node bench/ab.mjs dist dist
 // Build A from another commit with, e.g.:
@@ -15,7 +16,7 @@
 // own per-stage medians from its log.
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { apps, argoClient, benchRepo, runBare, startSidecar, tgzOf } from './cmp-harness.mjs';
+import { apps, argoClient, benchRepo, runBare, startSidecar, syncgateNode, tgzOf } from './cmp-harness.mjs';
 
 const [distA, distB, appName = 'helm-app', roundsArg = '100'] = process.argv.slice(2);
 const app = apps.find((a) => a.name === appName && a.bare !== undefined);
@@ -63,7 +64,7 @@ const median = (v) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
 const f = (x) => x.toFixed(2);
 const [A, B] = sides;
 const b = median(bare);
-console.log(`${app.name}, ${rounds} rounds after ${WARMUP} warm-up requests each; bare tool p50 ${f(b)} ms`);
+console.log(`${app.name}, ${rounds} rounds after ${WARMUP} warm-up requests each, sidecars on node ${syncgateNode().version}; bare tool p50 ${f(b)} ms`);
 for (const [name, s] of [['A', A], ['B', B]]) {
   console.log(`  ${name}: p50 ${f(median(s.wall))} ms, +${f(median(s.wall) - b)} over the bare tool (inside the Go client +${f(median(s.inGo) - b)}); tools ${s.sidecar.launcher() ? 'launched' : 'spawned'}`);
 }

@@ -1,6 +1,7 @@
 // What bench/cmp.mjs and bench/ab.mjs share: the bench repo (the examples plus a generated
 // 50-resource plain app) as Argo CD tars it, the apps and their bare tool, the ARGOCD_* env of a
-// request, a sidecar (`syncgate serve` as the image runs it) and Argo CD's own plugin client.
+// request, the node syncgate runs on (the image's), a sidecar (`syncgate serve` as the image runs
+// it) and Argo CD's own plugin client.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,16 +80,37 @@ export function runBare(app, appDir, home) {
 }
 
 /**
- * Starts `node <cli> serve` in `work` as the image runs it (deploy/Dockerfile NODE_OPTIONS,
- * unless `nodeOptions`), its work dir on tmpfs where there is one (deploy/argocd gives the
- * sidecar a memory-backed /tmp), and waits for its socket. `logs()` is its stderr so far.
+ * The node that runs syncgate in the benches: the image's (deploy/Dockerfile's Node, which
+ * `scripts/tools.sh image-node` fetches into .tools/image-node, or leaves as it is when current),
+ * so the sidecar is measured on the runtime it ships with. BENCH_NODE=system, or a failed fetch
+ * (said on stderr), runs it on this process's node instead.
+ */
+let chosenNode;
+export function syncgateNode() {
+  if (chosenNode !== undefined) return chosenNode;
+  chosenNode = { path: process.execPath, version: process.version, image: false };
+  if (process.env.BENCH_NODE === 'system') return chosenNode;
+  const r = spawnSync('bash', [join(root, 'scripts', 'tools.sh'), 'image-node'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const bin = join(root, '.tools', 'image-node', 'bin', 'node');
+  if (r.status !== 0 || !existsSync(bin)) {
+    console.error(`bench: the image's node could not be fetched (scripts/tools.sh image-node): syncgate runs on this machine's ${process.version}`);
+    return chosenNode;
+  }
+  chosenNode = { path: bin, version: spawnSync(bin, ['-v'], { encoding: 'utf8' }).stdout.trim(), image: true };
+  return chosenNode;
+}
+
+/**
+ * Starts `node <cli> serve` in `work` as the image runs it (its node, {@link syncgateNode}, and
+ * deploy/Dockerfile's NODE_OPTIONS unless `nodeOptions`), its work dir on tmpfs where there is one
+ * (deploy/argocd gives the sidecar a memory-backed /tmp), and waits for its socket. `logs()` is its stderr so far.
  */
 export async function startSidecar({ cli, work, tag = 'sidecar', nodeOptions = imageNodeOptions(root), env = {} }) {
   const pluginsDir = join(work, `plugins-${tag}`);
   const sidecarWork = existsSync('/dev/shm') ? mkdtempSync(`/dev/shm/syncgate-bench-${tag}-`) : join(work, `${tag}-tmp`);
   mkdirSync(pluginsDir);
   mkdirSync(sidecarWork, { recursive: true });
-  const server = spawn(process.execPath, [cli, 'serve', '--plugins-dir', pluginsDir, '--plugin-config', join(root, 'plugin.yaml'), '--http-port', '0', '--http-host', '127.0.0.1'], {
+  const server = spawn(syncgateNode().path, [cli, 'serve', '--plugins-dir', pluginsDir, '--plugin-config', join(root, 'plugin.yaml'), '--http-port', '0', '--http-host', '127.0.0.1'], {
     env: { PATH, HOME: work, SYNCGATE_WORKDIR: sidecarWork, NODE_OPTIONS: nodeOptions, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

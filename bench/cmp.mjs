@@ -12,9 +12,13 @@
 // client, timed here from writing the request line to reading its answer. The grpc-js client's
 // figure is printed beside it: grpc-js costs the caller ~3 ms more per call than Go's gRPC (its
 // writes go out one message per event-loop turn), a cost Argo CD never pays.  BENCH_N=<runs>
-// (default 80; at 40, four runs put helm's native - bare p50 anywhere from 9.5 to 14.8 ms).
+// (default 160: helm's own run time here spreads over tens of ms, and at 80 rounds five runs put
+// helm-app's native - bare p50 anywhere from 7.0 to 12.3 ms while the median of the per-round
+// differences stayed at 6.2-9.2 ms (syncgate on Node 20 and on 24); at 40, 9.5 to 14.8 ms).
 // The sidecar is measured warm, as it serves in production: BENCH_WARMUP (default 30) requests per
-// app before the timed rounds, at its production log level (info). Its own per-stage timings (from
+// app before the timed rounds, at its production log level (info), on the image's Node.js and
+// NODE_OPTIONS (cmp-harness.mjs syncgateNode: fetched by `scripts/tools.sh image-node`;
+// BENCH_NODE=system runs syncgate on this process's node instead). Its own per-stage timings (from
 // its `request served` log lines) are printed beside the client-side figures.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,7 +26,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { appEnv as env, apps, argoClient, benchRepo, PATH, root, runBare, startSidecar, tgzOf } from './cmp-harness.mjs';
+import { appEnv as env, apps, argoClient, benchRepo, PATH, root, runBare, startSidecar, syncgateNode, tgzOf } from './cmp-harness.mjs';
 
 const cli = join(root, 'dist', 'cli', 'main.js');
 if (!existsSync(cli)) {
@@ -30,7 +34,7 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 const { pluginServiceDefinition } = await import(join(root, 'dist', 'cmp', 'service.js'));
-const N = Number(process.env.BENCH_N ?? 80);
+const N = Number(process.env.BENCH_N ?? 160);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 
 // --- fixtures: the examples plus a generated 50-resource plain app -----------------------------
@@ -69,7 +73,7 @@ function generateNative(tgz, rel) {
 }
 
 function generateProcess(appDir, rel) {
-  const r = spawnSync(process.execPath, [cli, 'generate'], { cwd: appDir, env: { PATH, HOME: work, ...env(rel) }, encoding: 'utf8' });
+  const r = spawnSync(syncgateNode().path, [cli, 'generate'], { cwd: appDir, env: { PATH, HOME: work, ...env(rel) }, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`syncgate generate failed: ${r.stderr}`);
 }
 
@@ -248,7 +252,7 @@ rmSync(work, { recursive: true, force: true });
 const header = ['app', 'native p50', 'p95', 'grpc-js p50', 'process p50', 'p95', 'bare tool p50', 'p95', 'process/native'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (r) => r.map((c, i) => c.padStart(widths[i])).join('  ');
-console.log(`CMP benchmark, ${N} interleaved runs per cell (ms) after ${WARMUP} warm-up requests to the sidecar; native = Argo CD's own plugin client (argocd-cmp-client), grpc-js = this process's client; node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${cpus().length} CPUs, sidecar work dir ${onTmpfs ? 'tmpfs (/dev/shm)' : 'disk'}, tools ${sidecar.launcher() ? 'started by its launcher' : 'spawned (no syncgate-launcher)'}`);
+console.log(`CMP benchmark, ${N} interleaved runs per cell (ms) after ${WARMUP} warm-up requests to the sidecar; native = Argo CD's own plugin client (argocd-cmp-client), grpc-js = this process's client; syncgate on node ${syncgateNode().version}${syncgateNode().image ? " (the image's)" : ''}, the bench on ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${cpus().length} CPUs, sidecar work dir ${onTmpfs ? 'tmpfs (/dev/shm)' : 'disk'}, tools ${sidecar.launcher() ? 'started by its launcher' : 'spawned (no syncgate-launcher)'}`);
 console.log(line(header));
 for (const r of rows) console.log(line(r));
 console.log('');

@@ -5,6 +5,7 @@
 # Production images (deploy/Dockerfile) pin the same versions.
 #   scripts/tools.sh              everything development and the tests use
 #   scripts/tools.sh <name>...    only these (deploy/Dockerfile: helm kustomize syncgate-launcher)
+#   scripts/tools.sh image-node   the Node.js the image runs, for the benches (only when named)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$root/.tools/bin"
@@ -95,6 +96,37 @@ if wanted syncgate-launcher; then
     fi
     "$cc" -O2 -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE -static -o "$bin/syncgate-launcher.tmp" "$src"
     mv -f "$bin/syncgate-launcher.tmp" "$bin/syncgate-launcher" && echo "$build" >"$stamp"
+  fi
+fi
+
+# image-node: the Node.js the image runs (deploy/Dockerfile's node:24-bookworm-slim is Node
+# IMAGE_NODE below), into .tools/image-node, so bench/cmp.mjs and bench/ab.mjs measure the sidecar
+# on the runtime it ships with. Only when named: the tests run on the machine's node. It is the
+# npm registry's node-linux-<arch> package (the binary the `node` package installs); npm checks it
+# against the registry's sha512.
+IMAGE_NODE=24.18.1
+if [[ " $ONLY " == *" image-node "* ]]; then
+  case "$(uname -m)" in
+    x86_64) arch=x64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) echo "tools: no node-linux package for $(uname -m)" >&2; exit 2 ;;
+  esac
+  want="node-linux-$arch@$IMAGE_NODE"
+  dir="$root/.tools/image-node"
+  stamp="$root/.tools/stamps/image-node"
+  if [[ ! -x "$dir/bin/node" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+    cached="$cache/image-node-$arch-$IMAGE_NODE"
+    if [[ ! -x "$cached/bin/node" ]]; then
+      echo "tools: fetching $want from the npm registry" >&2
+      tmp=$(mktemp -d)
+      if ! (cd "$tmp" && npm pack --silent "$want" >/dev/null && tar -xzf node-linux-*.tgz); then
+        rm -rf "$tmp"
+        echo "tools: cannot fetch $want (npm pack)" >&2
+        exit 1
+      fi
+      rm -rf "$cached" && mv "$tmp/package" "$cached" && rm -rf "$tmp"
+    fi
+    rm -rf "$dir" && cp -a "$cached" "$dir" && echo "$want" >"$stamp"
   fi
 fi
 

@@ -86,6 +86,16 @@ describe('deploy/Dockerfile', () => {
     expect(dockerfile).not.toMatch(/\.tools\/bin\/(sops|age)\b/);
   });
 
+  test("the benches measure syncgate on the image's Node.js: scripts/tools.sh image-node pins the version the node base is", () => {
+    // The base is pinned by digest; the version that digest holds is recorded beside it.
+    const tag = /^FROM node:(\d+)-[\w.-]+@sha256:/m.exec(dockerfile)?.[1];
+    const recorded = /repos\/node\/remote\/[\w.-]+\.md: Node (\d+\.\d+\.\d+)/.exec(dockerfile)?.[1];
+    const pinned = /^IMAGE_NODE=(\S+)$/m.exec(readFileSync(join(root, 'scripts', 'tools.sh'), 'utf8'))?.[1];
+    expect(tag).toBeDefined();
+    expect(recorded?.split('.')[0]).toBe(tag);
+    expect(pinned).toBe(recorded);
+  });
+
   test('the tools stage, given only what it copies, builds every file the runtime stage takes from it', () => {
     const stage = all.find((s) => / AS tools$/.test(s[0]?.arg ?? '')) ?? [];
     const workdir = stage.find((i) => i.op === 'WORKDIR')?.arg ?? '/';
