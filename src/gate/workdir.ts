@@ -92,7 +92,12 @@ export function repoWorkBytes(limits: { repoBytes: number; repoFiles: number }):
   return limits.repoBytes + limits.repoFiles * PAGE;
 }
 
-/** Memory the sidecar itself needs at rest (measured ~100–130 MiB RSS by bench/cmp.mjs). */
+/**
+ * Memory the sidecar itself needs at rest. bench/cmp.mjs measures its RSS after 1,000 requests
+ * (50 MB repos among them): 107–113 MiB on Node 20, 153–167 MiB on the image's Node 24. The
+ * little above this that Node 24 may keep is within REQUEST_RSS's slack (measured growth per
+ * in-flight request: under 3 MiB).
+ */
 export const BASE_RSS = 160 * 1024 ** 2;
 /** Sidecar memory one in-flight request may add (bench/cmp.mjs measures it). */
 export const REQUEST_RSS = 32 * 1024 ** 2;
