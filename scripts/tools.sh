@@ -23,8 +23,9 @@ TOOLS=(
   "age-keygen|filippo.io/age/cmd/age-keygen|v1.2.1"
 )
 
-# With names given, only those are installed.
-wanted() { [[ -z "$ONLY" || " $ONLY " == *" $1 "* ]]; }
+# With names given, only those are installed; image-node only ever when named.
+named() { [[ " $ONLY " == *" $1 "* ]]; }
+wanted() { [[ -z "$ONLY" ]] || named "$1"; }
 ONLY="$*"
 need_go=""
 for t in "${TOOLS[@]}"; do if wanted "${t%%|*}"; then need_go=1; fi; done
@@ -105,7 +106,7 @@ fi
 # npm registry's node-linux-<arch> package (the binary the `node` package installs); npm checks it
 # against the registry's sha512.
 IMAGE_NODE=24.18.1
-if [[ " $ONLY " == *" image-node "* ]]; then
+if named image-node; then
   case "$(uname -m)" in
     x86_64) arch=x64 ;;
     aarch64 | arm64) arch=arm64 ;;

@@ -94,7 +94,7 @@ export function repoWorkBytes(limits: { repoBytes: number; repoFiles: number }):
 
 /**
  * Memory the sidecar itself needs at rest. bench/cmp.mjs measures its RSS after 1,000 requests
- * (50 MB repos among them): 107–113 MiB on Node 20, 153–167 MiB on the image's Node 24. The
+ * (50 MB repos among them): 106–113 MiB on Node 20, 146–167 MiB on the image's Node 24. The
  * little above this that Node 24 may keep is within REQUEST_RSS's slack (measured growth per
  * in-flight request: under 3 MiB).
  */

@@ -4,14 +4,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alive, repoRoot } from '../../helpers/sidecar.js';
-
-/** Polls until `pid` is gone or a zombie (SIGKILLed, not yet reaped by whoever inherited it). */
-async function dies(pid: number, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (alive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-  return !alive(pid);
-}
+import { alive, until } from '../../helpers/proc.js';
+import { repoRoot } from '../../helpers/sidecar.js';
 
 test('a timed-out test file: jest fails and exits, and the child it started is killed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'syncgate-reap-'));
@@ -36,8 +30,9 @@ test('a timed-out test file: jest fails and exits, and the child it started is k
     expect(stderr).toMatch(/reap: .*leaky\.fixture\.mjs left 1 process\(es\) running/);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(pid).toBeGreaterThan(0);
-    // SIGKILLed by the worker's teardown; jest's exit can come before the kernel has it gone.
-    expect(await dies(pid)).toBe(true);
+    // SIGKILLed by the worker's teardown; jest's exit can come before the kernel has it gone
+    // (alive() counts a zombie, not yet reaped by whoever inherited it, as gone).
+    expect(await until(() => !alive(pid), 10_000)).toBe(true);
   } finally {
     if (jest.exitCode === null) jest.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
