@@ -3,7 +3,7 @@
 // fds, signal state, limits, errors), and the launcher must never outlive its owner's intent.
 // test/unit/exec/run.test.ts runs the whole exec.run suite through it as well.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,11 +152,17 @@ describe('exec launcher', () => {
     expect(spareLauncherPid()).toBeUndefined();
   });
 
-  test('a launcher path that cannot start: tools are spawned, no spare is kept', async () => {
-    keepSpareLauncher(join(dir, 'no-launcher-here'));
+  test('a launcher path that cannot start: tools are spawned, and it is not tried again', async () => {
+    const path = join(dir, 'launcher-later');
+    rmSync(path, { force: true });
+    keepSpareLauncher(path);
     expect((await run({ file: '/bin/echo', args: ['direct'], cwd: dir, env: P })).stdout).toBe('direct\n');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(spareLauncherPid()).toBeUndefined();
+    // A launcher there now would be started by the next run's replacement if the failure had not
+    // turned the launcher off: none may appear.
+    copyFileSync(bin, path);
+    chmodSync(path, 0o755);
+    expect((await run({ file: '/bin/echo', args: ['again'], cwd: dir, env: P })).stdout).toBe('again\n');
+    expect(await until(() => spareLauncherPid() !== undefined, 500)).toBe(false);
   });
 
   test('SYNCGATE_LAUNCHER=off turns it off; a path names it', () => {
